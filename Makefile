@@ -1,0 +1,137 @@
+# rete: one non-recursive Makefile.
+#
+#   make            build build/rete
+#   make check      install missing packages, build, run every test suite
+#   make collect    install missing packages, build, run `build/rete collect`
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make bench      benchmark suite (never fails on a number)
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+
+CC ?= gcc
+CLANG ?= clang
+BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+
+# Root is needed for apt-get and for tests that load BPF; use sudo when we are not root.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wundef -Wmissing-prototypes \
+	-Wstrict-prototypes -Wno-unused-parameter -Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I$(BUILD) -Iinclude -Isrc \
+	-DRETE_VERSION='"$(VERSION)"' -DRETE_GIT_REV='"$(GIT_REV)"' \
+	-DRETE_DATADIR='"$(PREFIX)/share/rete"'
+LDLIBS := -lbpf -lelf -lz -lpcap -ljson-c -lyaml
+
+ARCH := x86
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-I$(BUILD) -Iinclude -Ibpf/include -Ibpf -I/usr/include/x86_64-linux-gnu
+
+BPF_PROBES := $(wildcard bpf/probes/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/probes/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_PROBES))
+SKELS := $(patsubst bpf/probes/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_PROBES))
+BPF_DEPS := $(wildcard bpf/include/*.h bpf/collectors/*.h include/uapi/*.h)
+
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
+ASAN_OBJS := $(patsubst src/%.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
+HDRS := $(wildcard src/*.h src/*/*.h include/uapi/*.h)
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+ASAN_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests-asan/%,$(UNIT_SRCS))
+UNIT_HELPERS := $(wildcard tests/unit/helpers/*.c)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+# V=1 shows full commands.
+ifeq ($(V),1)
+Q :=
+msg = @true
+else
+Q := @
+msg = @printf '  %-7s %s\n' $(1) $(2)
+endif
+
+.PHONY: all deps check collect install clean unit unit-asan bench format
+
+all: $(BUILD)/rete
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/vmlinux.h:
+	@mkdir -p $(@D)
+	$(call msg,GEN,$@)
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bpf/%.bpf.o: bpf/probes/%.bpf.c $(BUILD)/vmlinux.h $(BPF_DEPS)
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
+	$(call msg,SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name rete_$(subst -,_,$*) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/%.o: src/%.c $(HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/%.o: src/%.c $(HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -O1 -c $< -o $@
+
+$(BUILD)/librete.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/librete-asan.a: $(ASAN_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/rete: src/main.c $(BUILD)/librete.a $(HDRS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) src/main.c $(BUILD)/librete.a $(LDLIBS) -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/librete.a $(HDRS)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(UNIT_HELPERS) $(BUILD)/librete.a $(LDLIBS) -lcmocka -o $@
+
+$(BUILD)/tests-asan/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/librete-asan.a $(HDRS)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -O1 -Itests/unit $< $(UNIT_HELPERS) $(BUILD)/librete-asan.a \
+		$(LDLIBS) -lcmocka -o $@
+
+unit: $(UNIT_BINS)
+unit-asan: $(ASAN_BINS)
+
+check: deps
+	@$(MAKE) --no-print-directory all unit unit-asan
+	@$(SUDO) env BUILD=$(BUILD) tests/run.sh
+
+collect: deps
+	@$(MAKE) --no-print-directory all
+	$(SUDO) $(BUILD)/rete collect $(ARGS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	$(SUDO) bench/run.sh
+
+install: $(BUILD)/rete
+	install -D -m 0755 $(BUILD)/rete $(DESTDIR)$(PREFIX)/bin/rete
+	install -d $(DESTDIR)$(PREFIX)/share/rete/profiles
+
+format:
+	clang-format -i $(wildcard src/*.c src/*/*.c src/*.h src/*/*.h bpf/*/*.c bpf/*/*.h include/uapi/*.h)
+
+clean:
+	rm -rf $(BUILD)
