@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Raw tracepoints: one program, loaded once, attached to every tracepoint
+ * probe. The attach cookie (kernel >= 6.10) is the probe id; on older
+ * kernels one instance per probe is loaded with the id in .rodata.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+#include "rete_chain.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+const volatile bool rete_cfg_use_cookie = true;
+const volatile __u32 rete_cfg_probe_id = 0;
+
+static __always_inline __u64 rete_arg(__u64 *args, __u8 idx)
+{
+	if (idx >= RETE_ARGS_MAX)
+		return 0;
+	return args[idx & 0xf];
+}
+
+SEC("raw_tp")
+int rete_raw_tp(struct bpf_raw_tracepoint_args *ctx)
+{
+	__u64 args[16] = {};
+	struct rete_ctx rc = {};
+	__u32 n;
+
+	rc.probe_id = rete_cfg_use_cookie ? (__u32)bpf_get_attach_cookie(ctx) : rete_cfg_probe_id;
+	rc.cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc.probe_id);
+	if (!rc.cfg)
+		return 0;
+
+	/*
+	 * Direct ctx->args[i] reads would tie the program to tracepoints with at
+	 * least i+1 arguments (the kernel checks the highest offset read at
+	 * attach time), so copy exactly this tracepoint's arguments instead.
+	 */
+	n = rc.cfg->nargs;
+	if (n > RETE_ARGS_MAX)
+		n = RETE_ARGS_MAX;
+	if (bpf_probe_read_kernel(args, n * sizeof(__u64), ctx->args))
+		return 0;
+
+	rc.skb = (struct sk_buff *)rete_arg(args, rc.cfg->skb_arg);
+	if (!rc.skb)
+		return 0;
+	rc.ctx = ctx;
+	rc.ts = bpf_ktime_get_ns();
+	rc.dev = (struct net_device *)rete_arg(args, rc.cfg->dev_arg);
+	rc.net = (struct net *)rete_arg(args, rc.cfg->net_arg);
+	if (rc.cfg->reason_arg != RETE_ARG_NONE) {
+		rc.reason = (__s64)rete_arg(args, rc.cfg->reason_arg);
+		rc.has_reason = true;
+	}
+	return rete_chain(&rc);
+}

@@ -1,0 +1,58 @@
+/* Probe and global configuration shared by the BPF programs and userspace. */
+#ifndef RETE_UAPI_CONFIG_H
+#define RETE_UAPI_CONFIG_H
+
+#include "rete_event.h"
+
+#define RETE_PROBES_MAX 1024
+#define RETE_ARGS_MAX 12
+#define RETE_ARG_NONE 0xff
+
+/* rete_probe_cfg.flags */
+#define RETE_PROBE_F_EMIT 0x1		/* a user probe: build and emit events */
+#define RETE_PROBE_F_STACK 0x2		/* add a stack trace */
+#define RETE_PROBE_F_TRACK_FREE 0x4	/* the skb is being freed: drop its tracking entry */
+
+/* Per-probe configuration, array map indexed by probe id (the attach cookie). */
+struct rete_probe_cfg {
+	__u8 nargs;		/* tracepoint arguments (from BTF) */
+	__u8 skb_arg;		/* index of struct sk_buff *, or RETE_ARG_NONE */
+	__u8 reason_arg;	/* enum skb_drop_reason */
+	__u8 dev_arg;		/* struct net_device * */
+	__u8 net_arg;		/* struct net * */
+	__u8 flags;
+	__u16 pad;
+};
+
+/* skb collector sub-sections (--skb-sections), a mask in .rodata. */
+#define RETE_SKB_SEC_META 0x1
+#define RETE_SKB_SEC_DATAREF 0x2
+#define RETE_SKB_SEC_GSO 0x4
+
+/* Tracking map value. */
+struct rete_tracking_info {
+	__u64 orig_head;
+	__u64 timestamp;	/* first seen */
+	__u64 last_seen;
+};
+
+/* Per-probe, per-CPU counters. */
+struct rete_probe_counters {
+	__u64 hits;		/* times the probe ran with an skb */
+	__u64 emitted;		/* events handed to the ring buffer */
+	__u64 lost;		/* events the ring buffer refused (full) */
+	__u64 filtered;		/* reserved for filters */
+};
+
+/* Global per-CPU counters (index in the "rete_gcounters" array). */
+enum rete_gcounter {
+	RETE_GC_TRACK_FULL,	/* tracking map insert failures */
+	RETE_GC_STACK_FAIL,	/* stack trace capture failures */
+	RETE_GC_MAX,
+};
+
+RETE_STATIC_ASSERT(sizeof(struct rete_probe_cfg) == 8, "rete_probe_cfg ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_tracking_info) == 24, "rete_tracking_info ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_probe_counters) == 32, "rete_probe_counters ABI");
+
+#endif

@@ -1,0 +1,124 @@
+/* Section payloads of the BPF <-> userspace event ABI (see rete_event.h). */
+#ifndef RETE_UAPI_SECTIONS_H
+#define RETE_UAPI_SECTIONS_H
+
+#include "rete_event.h"
+
+#define RETE_COMM_LEN 16
+#define RETE_IFNAMSIZ 16
+#define RETE_STACK_DEPTH 127
+#define RETE_PACKET_CAPTURE 255
+
+/* COMMON/MAIN */
+struct rete_sec_common {
+	__u64 timestamp;	/* bpf_ktime_get_ns */
+	__u32 smp_id;
+	__u32 pid;
+	__u32 tgid;
+	char comm[RETE_COMM_LEN];
+	__u32 pad;
+};
+
+/* KERNEL/MAIN: which probe fired. */
+struct rete_sec_kernel {
+	__u64 ksym;		/* function address for kprobes, 0 for tracepoints */
+	__u32 probe_id;		/* index into the probe table */
+	__u32 pad;
+};
+
+/* KERNEL/STACK: followed by nr * __u64 return addresses. */
+struct rete_sec_stack {
+	__u32 nr;
+	__u32 pad;
+};
+
+/* SKB_TRACKING/MAIN */
+struct rete_sec_tracking {
+	__u64 orig_head;
+	__u64 timestamp;
+	__u64 skb;
+};
+
+/* SKB_DROP/MAIN: raw enum skb_drop_reason value (subsystem in the high 16 bits). */
+struct rete_sec_drop {
+	__s32 reason;
+	__u32 pad;
+};
+
+/* SKB/PACKET: followed by capture_len bytes. */
+#define RETE_PACKET_F_L3 0x1	/* bytes start at the network header (no MAC header set) */
+struct rete_sec_packet {
+	__u32 len;		/* bytes from the first captured byte to the end of the packet */
+	__u16 capture_len;
+	__u16 protocol;		/* skb->protocol, network order (for the L3 case) */
+	__u32 flags;
+	__u32 pad;
+};
+
+/* SKB/META */
+struct rete_sec_skb_meta {
+	__u32 len;
+	__u32 data_len;
+	__u32 hash;
+	__u32 csum;
+	__u32 priority;
+	__u8 ip_summed;
+	__u8 csum_level;
+	__u16 pad;
+};
+
+/* SKB/DATAREF */
+struct rete_sec_skb_dataref {
+	__u8 nohdr;
+	__u8 cloned;
+	__u8 fclone;
+	__u8 users;
+	__u32 dataref;
+};
+
+/* SKB/GSO */
+struct rete_sec_skb_gso {
+	__u8 flags;
+	__u8 nr_frags;
+	__u16 gso_size;
+	__u16 gso_segs;
+	__u16 pad;
+	__u32 gso_type;
+	__u32 pad2;
+};
+
+/* SKB/VLAN: hardware-accelerated (offloaded) VLAN tag. */
+struct rete_sec_skb_vlan {
+	__u16 proto;	/* network order */
+	__u16 tci;
+	__u32 pad;
+};
+
+/* DEV/MAIN */
+struct rete_sec_dev {
+	char name[RETE_IFNAMSIZ];
+	__u32 ifindex;
+	__u32 rx_ifindex;
+};
+
+/* NS/MAIN */
+struct rete_sec_ns {
+	__u64 cookie;
+	__u32 inum;
+	__u32 pad;
+};
+
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_common) == 40, "rete_sec_common ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_kernel) == 16, "rete_sec_kernel ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_stack) == 8, "rete_sec_stack ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_tracking) == 24, "rete_sec_tracking ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_drop) == 8, "rete_sec_drop ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_packet) == 16, "rete_sec_packet ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_skb_meta) == 24, "rete_sec_skb_meta ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_skb_dataref) == 8, "rete_sec_skb_dataref ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_skb_gso) == 16, "rete_sec_skb_gso ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_skb_vlan) == 8, "rete_sec_skb_vlan ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_dev) == 24, "rete_sec_dev ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_ns) == 16, "rete_sec_ns ABI");
+
+#endif
