@@ -1,0 +1,307 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/decode.h"
+#include "core/drop_reason.h"
+#include "core/kallsyms.h"
+#include "uapi/rete_sections.h"
+
+#define REASON_CACHE_MAX 1024
+
+void rete_decoder_init(struct rete_decoder *d, const struct rete_probe_set *probes,
+		       const struct rete_kallsyms *ksyms, const struct btf *btf)
+{
+	memset(d, 0, sizeof(*d));
+	d->probes = probes;
+	d->ksyms = ksyms;
+	d->btf = btf;
+}
+
+void rete_decoder_release(struct rete_decoder *d)
+{
+	free(d->reason_cache);
+	d->reason_cache = NULL;
+}
+
+static void copy_str(char *dst, size_t dlen, const char *src, size_t slen)
+{
+	size_t n = strnlen(src, slen);
+
+	if (n >= dlen)
+		n = dlen - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+typedef int (*dec_fn)(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev);
+
+static int dec_common(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_common *c = p;
+
+	ev->common.timestamp = c->timestamp;
+	ev->common.has_smp_id = true;
+	ev->common.smp_id = c->smp_id;
+	ev->common.has_task = true;
+	ev->common.pid = (int32_t)c->pid;
+	ev->common.tgid = (int32_t)c->tgid;
+	copy_str(ev->common.comm, sizeof(ev->common.comm), c->comm, sizeof(c->comm));
+	rete_event_set(ev, RETE_SEC_COMMON);
+	return 0;
+}
+
+static int dec_kernel(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_kernel *k = p;
+	const struct rete_probe *probe;
+
+	if (k->probe_id >= d->probes->n)
+		return -EINVAL;
+	probe = &d->probes->probes[k->probe_id];
+	copy_str(ev->kernel.symbol, sizeof(ev->kernel.symbol), probe->symbol,
+		 sizeof(probe->symbol));
+	copy_str(ev->kernel.probe_type, sizeof(ev->kernel.probe_type),
+		 rete_probe_type_name(probe->type), 32);
+	rete_event_set(ev, RETE_SEC_KERNEL);
+	return 0;
+}
+
+static int dec_stack(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_stack *s = p;
+	const uint64_t *ips = (const uint64_t *)(s + 1);
+	char buf[256];
+	uint32_t nr = s->nr;
+
+	if (sizeof(*s) + (size_t)nr * sizeof(uint64_t) > len || nr > RETE_STACK_MAX)
+		return -EINVAL;
+	ev->kernel.has_stack = true;
+	ev->kernel.nstack = 0;
+	for (uint32_t i = 0; i < nr; i++) {
+		uint64_t ip;
+		const char *str;
+
+		memcpy(&ip, &ips[i], sizeof(ip));
+		if (!ip)
+			break;
+		rete_kallsyms_fmt(d->ksyms, ip, buf, sizeof(buf));
+		str = rete_event_strndup(ev, buf, strlen(buf));
+		if (!str)
+			return -ENOMEM;
+		ev->kernel.stack[ev->kernel.nstack++] = str;
+	}
+	return 0;
+}
+
+static int dec_tracking(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_tracking *t = p;
+
+	ev->skb_tracking.orig_head = t->orig_head;
+	ev->skb_tracking.timestamp = t->timestamp;
+	ev->skb_tracking.skb = t->skb;
+	rete_event_set(ev, RETE_SEC_SKB_TRACKING);
+	return 0;
+}
+
+static int dec_drop(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_drop *dr = p;
+	uint32_t v = (uint32_t)dr->reason;
+
+	/* Core reasons are looked up once and cached by value. */
+	if (v < REASON_CACHE_MAX) {
+		if (!d->reason_cache) {
+			d->reason_cache = calloc(REASON_CACHE_MAX, sizeof(*d->reason_cache));
+			if (!d->reason_cache)
+				return -ENOMEM;
+		}
+		if (!d->reason_cache[v][0]) {
+			char subsys[32];
+
+			rete_drop_reason_name(d->btf, dr->reason, d->reason_cache[v],
+					      sizeof(d->reason_cache[v]), subsys, sizeof(subsys));
+		}
+		copy_str(ev->skb_drop.drop_reason, sizeof(ev->skb_drop.drop_reason),
+			 d->reason_cache[v], sizeof(d->reason_cache[v]));
+		ev->skb_drop.subsys[0] = '\0';
+	} else {
+		rete_drop_reason_name(d->btf, dr->reason, ev->skb_drop.drop_reason,
+				      sizeof(ev->skb_drop.drop_reason), ev->skb_drop.subsys,
+				      sizeof(ev->skb_drop.subsys));
+	}
+	rete_event_set(ev, RETE_SEC_SKB_DROP);
+	return 0;
+}
+
+#define ETH_HLEN 14
+
+static int dec_packet(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_packet *pk = p;
+	size_t cap = pk->capture_len, off = 0;
+	uint8_t *data;
+
+	if (sizeof(*pk) + cap > len)
+		return -EINVAL;
+	/*
+	 * Without a MAC header the bytes start at L3: like Retis, put a zeroed
+	 * Ethernet header carrying skb->protocol in front so every packet
+	 * starts at L2 (and pcap output stays Ethernet).
+	 */
+	if (pk->flags & RETE_PACKET_F_L3)
+		off = ETH_HLEN;
+	data = rete_event_alloc(ev, cap + off + 1);
+	if (!data)
+		return -ENOMEM;
+	if (off) {
+		memset(data, 0, ETH_HLEN);
+		memcpy(data + 12, &pk->protocol, 2);
+	}
+	memcpy(data + off, pk + 1, cap);
+	ev->packet.len = pk->len + (uint32_t)off;
+	ev->packet.capture_len = (uint32_t)(cap + off);
+	ev->packet.data = data;
+	rete_event_set(ev, RETE_SEC_PACKET);
+	return 0;
+}
+
+static int dec_meta(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_skb_meta *m = p;
+
+	ev->skb.has_meta = true;
+	ev->skb.meta.len = m->len;
+	ev->skb.meta.data_len = m->data_len;
+	ev->skb.meta.hash = m->hash;
+	ev->skb.meta.csum = m->csum;
+	ev->skb.meta.priority = m->priority;
+	ev->skb.meta.ip_summed = m->ip_summed;
+	ev->skb.meta.csum_level = m->csum_level;
+	rete_event_set(ev, RETE_SEC_SKB);
+	return 0;
+}
+
+static int dec_dataref(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_skb_dataref *r = p;
+
+	ev->skb.has_data_ref = true;
+	ev->skb.data_ref.nohdr = r->nohdr;
+	ev->skb.data_ref.cloned = r->cloned;
+	ev->skb.data_ref.fclone = r->fclone;
+	ev->skb.data_ref.users = r->users;
+	/* Low 16 bits count all references; the high ones only the payload-only ones. */
+	ev->skb.data_ref.dataref = (uint8_t)(r->dataref & 0xffff);
+	rete_event_set(ev, RETE_SEC_SKB);
+	return 0;
+}
+
+static int dec_gso(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_skb_gso *g = p;
+
+	ev->skb.has_gso = true;
+	ev->skb.gso.flags = g->flags;
+	ev->skb.gso.frags = g->nr_frags;
+	ev->skb.gso.size = g->gso_size;
+	ev->skb.gso.segs = g->gso_segs;
+	ev->skb.gso.type = g->gso_type;
+	rete_event_set(ev, RETE_SEC_SKB);
+	return 0;
+}
+
+static int dec_vlan(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_skb_vlan *v = p;
+
+	ev->skb.has_vlan_accel = true;
+	ev->skb.vlan_accel.pcp = (uint8_t)(v->tci >> 13);
+	ev->skb.vlan_accel.dei = (v->tci >> 12) & 1;
+	ev->skb.vlan_accel.vid = v->tci & 0xfff;
+	rete_event_set(ev, RETE_SEC_SKB);
+	return 0;
+}
+
+static int dec_dev(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_dev *dv = p;
+
+	copy_str(ev->dev.name, sizeof(ev->dev.name), dv->name, sizeof(dv->name));
+	ev->dev.ifindex = dv->ifindex;
+	ev->dev.has_rx_ifindex = dv->rx_ifindex != 0;
+	ev->dev.rx_ifindex = dv->rx_ifindex;
+	rete_event_set(ev, RETE_SEC_DEV);
+	return 0;
+}
+
+static int dec_ns(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	const struct rete_sec_ns *n = p;
+
+	ev->netns.has_cookie = n->cookie != 0;
+	ev->netns.cookie = n->cookie;
+	ev->netns.inum = n->inum;
+	rete_event_set(ev, RETE_SEC_NETNS);
+	return 0;
+}
+
+static const struct {
+	uint8_t owner, type;
+	size_t min_size;
+	dec_fn fn;
+} decoders[] = {
+	{ RETE_OWNER_COMMON, RETE_SEC_T_MAIN, sizeof(struct rete_sec_common), dec_common },
+	{ RETE_OWNER_KERNEL, RETE_SEC_T_MAIN, sizeof(struct rete_sec_kernel), dec_kernel },
+	{ RETE_OWNER_KERNEL, RETE_SEC_T_KERNEL_STACK, sizeof(struct rete_sec_stack), dec_stack },
+	{ RETE_OWNER_SKB_TRACKING, RETE_SEC_T_MAIN, sizeof(struct rete_sec_tracking), dec_tracking },
+	{ RETE_OWNER_SKB_DROP, RETE_SEC_T_MAIN, sizeof(struct rete_sec_drop), dec_drop },
+	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_PACKET, sizeof(struct rete_sec_packet), dec_packet },
+	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_META, sizeof(struct rete_sec_skb_meta), dec_meta },
+	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_DATAREF, sizeof(struct rete_sec_skb_dataref), dec_dataref },
+	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_GSO, sizeof(struct rete_sec_skb_gso), dec_gso },
+	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_VLAN, sizeof(struct rete_sec_skb_vlan), dec_vlan },
+	{ RETE_OWNER_DEV, RETE_SEC_T_MAIN, sizeof(struct rete_sec_dev), dec_dev },
+	{ RETE_OWNER_NS, RETE_SEC_T_MAIN, sizeof(struct rete_sec_ns), dec_ns },
+};
+
+int rete_decode(struct rete_decoder *d, const void *data, size_t size, struct rete_event *ev)
+{
+	const struct rete_raw_hdr *hdr = data;
+	const uint8_t *p = data, *end;
+	int rc;
+
+	rete_event_reset(ev);
+	if (size < sizeof(*hdr) || hdr->size > size || hdr->size < sizeof(*hdr) ||
+	    hdr->abi != RETE_ABI_VERSION)
+		goto out_bad;
+	end = p + hdr->size;
+	p += sizeof(*hdr);
+	while (p + sizeof(struct rete_sec_hdr) <= end) {
+		const struct rete_sec_hdr *sh = (const void *)p;
+		const void *payload = sh + 1;
+		size_t i;
+
+		if ((size_t)(end - (const uint8_t *)payload) < sh->size)
+			goto out_bad;
+		for (i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++) {
+			if (decoders[i].owner != sh->owner || decoders[i].type != sh->type)
+				continue;
+			if (sh->size < decoders[i].min_size)
+				goto out_bad;
+			rc = decoders[i].fn(d, payload, sh->size, ev);
+			if (rc == -ENOMEM)
+				return rc;
+			if (rc)
+				goto out_bad;
+			break;
+		}
+		/* Unknown sections (a newer BPF object) are skipped. */
+		p = (const uint8_t *)payload + sh->size;
+	}
+	return 0;
+out_bad:
+	d->bad_records++;
+	return -EINVAL;
+}

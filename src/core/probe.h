@@ -1,0 +1,68 @@
+/* Probes: the `[TYPE:]TARGET[/OPT]` syntax, and resolution against this kernel. */
+#ifndef RETE_CORE_PROBE_H
+#define RETE_CORE_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/btf.h"
+
+enum rete_probe_type {
+	RETE_PROBE_RAW_TP,
+	RETE_PROBE_KPROBE,
+	RETE_PROBE_KRETPROBE,
+	RETE_PROBE_TYPE_MAX,
+};
+
+struct rete_probe_spec {
+	enum rete_probe_type type;
+	char target[192];	/* raw tracepoint: "group:event"; kprobe: function */
+	bool stack;		/* /stack option */
+	bool wildcard;		/* target contains '*' */
+};
+
+/* JSON probe_type ("raw_tracepoint", "kprobe", "kretprobe"). */
+const char *rete_probe_type_name(enum rete_probe_type type);
+
+/*
+ * Parse a probe as given on the command line. On error returns -EINVAL and
+ * writes one sentence to err.
+ */
+int rete_probe_parse(const char *s, struct rete_probe_spec *ret, char *err, size_t errlen);
+
+/* A resolved probe: one attach point. */
+struct rete_probe {
+	enum rete_probe_type type;
+	char symbol[192];	/* "net:netif_receive_skb" or "ip_rcv" */
+	struct rete_probe_args args;
+	uint8_t flags;		/* RETE_PROBE_F_* */
+};
+
+struct rete_probe_set {
+	struct rete_probe *probes;
+	size_t n, cap;
+};
+
+void rete_probe_set_free(struct rete_probe_set *set);
+/* Find a probe by type and symbol; NULL when absent. */
+struct rete_probe *rete_probe_set_find(struct rete_probe_set *set, enum rete_probe_type type,
+				       const char *symbol);
+
+struct rete_tracefs;
+
+/*
+ * Resolve a parsed probe (expanding wildcards with the tracefs event list
+ * when available) and add the results to set with `flags` (merged with an
+ * existing identical probe). On error returns -errno and writes one sentence
+ * to err. *ret_added counts probes added or updated.
+ */
+int rete_probe_resolve(const struct rete_probe_spec *spec, const struct btf *btf,
+		       const struct rete_tracefs *tfs, uint8_t flags, struct rete_probe_set *set,
+		       size_t *ret_added, char *err, size_t errlen);
+
+/* Add an internal probe (e.g. tracking cleanup on skb:consume_skb). */
+int rete_probe_add_internal(struct rete_probe_set *set, const struct btf *btf,
+			    const char *symbol, uint8_t flags);
+
+#endif

@@ -1,0 +1,50 @@
+/* A loaded and attached set of probes: the BPF side of a collection. */
+#ifndef RETE_CORE_SESSION_H
+#define RETE_CORE_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/probe.h"
+#include "uapi/rete_config.h"
+
+struct btf;
+struct rete_session;
+
+struct rete_session_opts {
+	bool skb, drop, tracking, dev, ns;
+	bool stack_all;			/* --stack */
+	uint32_t skb_sections;		/* RETE_SKB_SEC_* */
+	uint32_t ringbuf_bytes;		/* power of two */
+	bool no_cookie;			/* force the one-instance-per-probe fallback */
+};
+
+/*
+ * Open, configure and load the probe programs for `set` (which must stay
+ * alive as long as the session). On error returns -errno and writes one
+ * sentence to err (the verifier log goes to the debug log).
+ */
+int rete_session_new(const struct rete_session_opts *opts, const struct rete_probe_set *set,
+		     const struct btf *btf, struct rete_session **ret, char *err, size_t errlen);
+/* Attach every probe; on failure nothing stays attached. */
+int rete_session_attach(struct rete_session *s, char *err, size_t errlen);
+/* Detach everything (idempotent). */
+void rete_session_detach(struct rete_session *s);
+void rete_session_free(struct rete_session *s);
+
+bool rete_session_uses_cookies(const struct rete_session *s);
+int rete_session_events_fd(const struct rete_session *s);
+/* Sum of the per-CPU counters of a probe. */
+int rete_session_probe_counters(const struct rete_session *s, uint32_t probe_id,
+				struct rete_probe_counters *ret);
+uint64_t rete_session_gcounter(const struct rete_session *s, enum rete_gcounter c);
+/* Runs the kernel skipped because a probe program was already running on that CPU. */
+uint64_t rete_session_recursion_misses(const struct rete_session *s);
+/* Remove tracking entries not seen for max_age_ns; returns how many or -errno. */
+int rete_session_tracking_gc(struct rete_session *s, uint64_t now_ns, uint64_t max_age_ns);
+
+/* Whether the running kernel supports raw tracepoint attach cookies (from BTF). */
+bool rete_kernel_has_raw_tp_cookie(const struct btf *btf);
+
+#endif
