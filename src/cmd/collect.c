@@ -1,0 +1,776 @@
+/* rete collect: install probes, collect events, print and/or store them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "cmd/cmd.h"
+#include "core/collector.h"
+#include "core/decode.h"
+#include "core/kallsyms.h"
+#include "core/probe.h"
+#include "core/session.h"
+#include "core/tracefs.h"
+#include "events/output.h"
+#include "lib/log.h"
+#include "lib/opts.h"
+#include "lib/parse.h"
+
+#define DEFAULT_OUT "rete.data"
+#define MAX_USER_PROBES 256
+#define GC_PERIOD_NS (5ULL * 1000000000ULL)
+#define GC_MAX_AGE_NS (60ULL * 1000000000ULL)
+#define STATUS_PERIOD_NS (250ULL * 1000000ULL)
+
+enum {
+	OPT_COLLECTORS,
+	OPT_PROBE,
+	OPT_OUT,
+	OPT_PRINT,
+	OPT_STACK,
+	OPT_CMD,
+	OPT_STOP_AFTER,
+	OPT_ALLOW_SYSTEM_CHANGES,
+	OPT_UTC,
+	OPT_FORMAT,
+	OPT_LINK_LAYER,
+	OPT_SKB_SECTIONS,
+	OPT_BUFFER_SIZE,
+	OPT_HELP,
+};
+
+static const struct rete_opt collect_opts[] = {
+	{ OPT_COLLECTORS, 'c', "collectors", RETE_OPT_VALUE, "LIST",
+	  "Comma-separated collectors: auto, skb-tracking, skb, skb-drop, dev, ns\n"
+	  "(ovs, nft, ct are recognised, not implemented yet). 'auto' (default)\n"
+	  "enables every collector whose prerequisites are met; named ones are\n"
+	  "mandatory." },
+	{ OPT_PROBE, 'p', "probe", RETE_OPT_VALUE, "PROBE",
+	  "Add a probe, [TYPE:]TARGET[/stack]; repeatable. TYPE: raw_tracepoint|tp,\n"
+	  "kprobe|k, kretprobe|kr. No TYPE: kprobe, or a tracepoint when TARGET has\n"
+	  "one ':'. Wildcards: tp:skb:*, 'tp:*:*skb*'. Default (no probe, no\n"
+	  "collector named): tp:net:netif_receive_skb, tp:net:net_dev_start_xmit." },
+	{ OPT_OUT, 'o', "out", RETE_OPT_OPTIONAL, "FILE",
+	  "Write events as JSON lines to FILE (default " DEFAULT_OUT ") instead of\n"
+	  "printing them. Created with mode 0600." },
+	{ OPT_PRINT, 0, "print", RETE_OPT_FLAG, NULL, "Also print events when --out is used" },
+	{ OPT_STACK, 0, "stack", RETE_OPT_FLAG, NULL, "Add kernel stack traces to every probe" },
+	{ OPT_CMD, 0, "cmd", RETE_OPT_VALUE, "CMD",
+	  "Run CMD with sh -c once probes are attached; stop when it exits" },
+	{ OPT_STOP_AFTER, 0, "stop-after", RETE_OPT_VALUE, "COUNT",
+	  "Stop after COUNT events" },
+	{ OPT_ALLOW_SYSTEM_CHANGES, 0, "allow-system-changes", RETE_OPT_FLAG, NULL,
+	  "Allow mounting tracefs on /sys/kernel/tracing (unmounted at exit)" },
+	{ OPT_UTC, 0, "utc", RETE_OPT_FLAG, NULL, "Print timestamps as UTC dates" },
+	{ OPT_FORMAT, 0, "format", RETE_OPT_VALUE, "FORMAT",
+	  "multi-line (default) or single-line" },
+	{ OPT_LINK_LAYER, 'e', NULL, RETE_OPT_FLAG, NULL, "Print link-layer information" },
+	{ OPT_SKB_SECTIONS, 0, "skb-sections", RETE_OPT_VALUE, "LIST",
+	  "Extra skb metadata: meta, dataref, gso, all (packet is always on)" },
+	{ OPT_BUFFER_SIZE, 0, "buffer-size", RETE_OPT_VALUE, "SIZE",
+	  "Kernel event ring buffer size (default 8M; k/M/G units, a power of 2)" },
+	{ OPT_HELP, 'h', "help", RETE_OPT_FLAG, NULL, "Print help" },
+};
+
+#define NOPTS (sizeof(collect_opts) / sizeof(collect_opts[0]))
+
+struct collect_args {
+	bool named[RETE_COLL_MAX];
+	bool auto_coll;
+	bool any_collector_arg;
+	const char *probes[MAX_USER_PROBES];
+	size_t nprobes;
+	const char *out;
+	bool print;
+	bool stack;
+	const char *cmd;
+	uint64_t stop_after;
+	bool allow_system_changes;
+	struct rete_text_opts text;
+	uint32_t skb_sections;
+	uint64_t buffer_size;
+	bool help;
+};
+
+static int skb_sections_parse(const char *list, uint32_t *ret, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name;
+		uint32_t mask;
+	} secs[] = {
+		{ "meta", RETE_SKB_SEC_META },
+		{ "dataref", RETE_SKB_SEC_DATAREF },
+		{ "gso", RETE_SKB_SEC_GSO },
+		{ "all", RETE_SKB_SEC_META | RETE_SKB_SEC_DATAREF | RETE_SKB_SEC_GSO },
+		/* Retis accepts these as always-on sections. */
+		{ "packet", 0 },
+		{ "dev", 0 },
+		{ "ns", 0 },
+	};
+	const char *p = list;
+	uint32_t mask = 0;
+
+	while (*p) {
+		size_t len = strcspn(p, ","), i;
+
+		for (i = 0; i < sizeof(secs) / sizeof(secs[0]); i++)
+			if (strlen(secs[i].name) == len && !strncmp(p, secs[i].name, len))
+				break;
+		if (i == sizeof(secs) / sizeof(secs[0])) {
+			snprintf(err, errlen,
+				 "unknown skb section '%.*s' (expected meta, dataref, gso or all)",
+				 (int)len, p);
+			return -EINVAL;
+		}
+		mask |= secs[i].mask;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	*ret = mask;
+	return 0;
+}
+
+static int collect_handler(void *ctx, const struct rete_opt *o, const char *v, char *err,
+			   size_t errlen)
+{
+	struct collect_args *a = ctx;
+	int rc;
+
+	switch (o->id) {
+	case OPT_COLLECTORS:
+		a->any_collector_arg = true;
+		return rete_collectors_parse(v, a->named, &a->auto_coll, err, errlen);
+	case OPT_PROBE:
+		if (a->nprobes == MAX_USER_PROBES) {
+			snprintf(err, errlen, "too many -p options (at most %d)", MAX_USER_PROBES);
+			return -EINVAL;
+		}
+		a->probes[a->nprobes++] = v;
+		return 0;
+	case OPT_OUT:
+		a->out = v ? v : DEFAULT_OUT;
+		return 0;
+	case OPT_PRINT:
+		a->print = true;
+		return 0;
+	case OPT_STACK:
+		a->stack = true;
+		return 0;
+	case OPT_CMD:
+		a->cmd = v;
+		return 0;
+	case OPT_STOP_AFTER:
+		rc = rete_parse_u64(v, &a->stop_after);
+		if (rc || !a->stop_after) {
+			snprintf(err, errlen, "--stop-after expects a positive number, got '%s'", v);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_ALLOW_SYSTEM_CHANGES:
+		a->allow_system_changes = true;
+		return 0;
+	case OPT_UTC:
+		a->text.utc = true;
+		return 0;
+	case OPT_FORMAT:
+		if (!strcmp(v, "multi-line")) {
+			a->text.single_line = false;
+		} else if (!strcmp(v, "single-line")) {
+			a->text.single_line = true;
+		} else {
+			snprintf(err, errlen,
+				 "invalid format '%s' (expected multi-line or single-line)", v);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_LINK_LAYER:
+		a->text.link_layer = true;
+		return 0;
+	case OPT_SKB_SECTIONS:
+		return skb_sections_parse(v, &a->skb_sections, err, errlen);
+	case OPT_BUFFER_SIZE:
+		rc = rete_parse_size(v, &a->buffer_size);
+		if (rc || a->buffer_size < 4096 || (a->buffer_size & (a->buffer_size - 1)) ||
+		    a->buffer_size > (1ULL << 30)) {
+			snprintf(err, errlen,
+				 "--buffer-size expects a power of two between 4k and 1G, got '%s'",
+				 v);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_HELP:
+		a->help = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static void collect_usage(FILE *f)
+{
+	fputs("Collect events from probes in the networking stack.\n\n"
+	      "Usage: rete collect [OPTIONS]\n\n",
+	      f);
+	rete_opts_help(f, collect_opts, NOPTS);
+	fputs("\nExamples:\n"
+	      "  rete collect\n"
+	      "  rete collect -p tp:skb:kfree_skb/stack -c skb-drop,skb,dev,ns\n"
+	      "  rete collect -p 'tp:net:*' -o events.json --cmd 'ip netns exec a ping -c1 "
+	      "192.0.2.2'\n"
+	      "  rete collect -o --print --stop-after 100 --format single-line\n",
+	      f);
+}
+
+/* Everything a running collection owns; released in one place. */
+struct collection {
+	struct collect_args args;
+	struct btf *btf;
+	struct rete_tracefs tfs;
+	struct rete_probe_set probes;
+	struct rete_session *session;
+	struct rete_kallsyms *ksyms;
+	struct rete_decoder dec;
+	struct rete_output out;
+	struct rete_event ev;
+	bool collectors[RETE_COLL_MAX];
+	int sfd;			/* signalfd */
+	int epfd;
+	struct ring_buffer *rb;
+	pid_t child;
+	int child_status;
+	bool stop;
+	const char *stop_reason;
+	uint64_t start_ns;
+	bool status_line;
+	uint64_t decode_errors;
+};
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int select_collectors(struct collection *c)
+{
+	struct collect_args *a = &c->args;
+	bool use_auto = a->auto_coll || !a->any_collector_arg;
+	char why[256], list[256] = "";
+	size_t n = 0;
+
+	for (int id = 0; id < RETE_COLL_MAX; id++) {
+		int rc;
+
+		if (!a->named[id] && !use_auto)
+			continue;
+		rc = rete_collector_check((enum rete_collector_id)id, c->btf, why, sizeof(why));
+		if (rc) {
+			if (a->named[id]) {
+				log_error("collector '%s' cannot run: %s",
+					  rete_collector_name((enum rete_collector_id)id), why);
+				return rc;
+			}
+			log_debug("collector '%s' skipped: %s",
+				  rete_collector_name((enum rete_collector_id)id), why);
+			continue;
+		}
+		c->collectors[id] = true;
+		n += (size_t)snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0, "%s%s",
+				      n ? ", " : "", rete_collector_name((enum rete_collector_id)id));
+	}
+	log_info("Collector(s) started: %s", list);
+	return 0;
+}
+
+static bool probes_need_tracefs(const struct collect_args *a)
+{
+	for (size_t i = 0; i < a->nprobes; i++)
+		if (strchr(a->probes[i], '*'))
+			return true;
+	return false;
+}
+
+static int setup_tracefs(struct collection *c)
+{
+	int rc = rete_tracefs_find(&c->tfs);
+
+	if (rc && c->args.allow_system_changes) {
+		rc = rete_tracefs_mount(&c->tfs);
+		if (rc) {
+			log_error("cannot mount tracefs on /sys/kernel/tracing: %s", strerror(-rc));
+			return rc;
+		}
+		log_info("Mounted tracefs on %s (unmounted at exit)", c->tfs.path);
+	}
+	if (rc) {
+		if (probes_need_tracefs(&c->args)) {
+			log_error("tracefs is not mounted, and wildcard probes need its tracepoint "
+				  "list: mount it (mount -t tracefs nodev /sys/kernel/tracing) or "
+				  "pass --allow-system-changes");
+			return rc;
+		}
+		log_debug("tracefs is not mounted: tracepoint groups are not checked");
+		return 0;
+	}
+	rc = rete_tracefs_load_events(&c->tfs);
+	if (rc)
+		log_debug("cannot read %s/available_events: %s", c->tfs.path, strerror(-rc));
+	return 0;
+}
+
+static int setup_probes(struct collection *c)
+{
+	struct collect_args *a = &c->args;
+	static const char *const defaults[] = { "tp:net:netif_receive_skb",
+						"tp:net:net_dev_start_xmit" };
+	const char *const *list = a->probes;
+	size_t n = a->nprobes;
+	char err[512];
+	int rc;
+
+	if (!n && !a->any_collector_arg) {
+		list = defaults;
+		n = 2;
+		log_info("No probe(s) given: using %s, %s", defaults[0], defaults[1]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rete_probe_spec spec;
+		size_t added = 0;
+
+		rc = rete_probe_parse(list[i], &spec, err, sizeof(err));
+		if (!rc)
+			rc = rete_probe_resolve(&spec, c->btf, &c->tfs, RETE_PROBE_F_EMIT,
+						&c->probes, &added, err, sizeof(err));
+		if (rc) {
+			log_error("%s", err);
+			return rc;
+		}
+	}
+	/* skb-drop installs its own probe. */
+	if (c->collectors[RETE_COLL_SKB_DROP]) {
+		rc = rete_probe_add_internal(&c->probes, c->btf, "skb:kfree_skb", RETE_PROBE_F_EMIT);
+		if (rc) {
+			log_error("cannot add probe tp:skb:kfree_skb for skb-drop: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	if (!c->probes.n) {
+		log_error("no probe to install: give one with -p (e.g. -p tp:skb:kfree_skb)");
+		return -EINVAL;
+	}
+	/* Tracking ends when the packet is freed: watch the free tracepoints too. */
+	if (c->collectors[RETE_COLL_SKB_TRACKING]) {
+		static const char *const frees[] = { "skb:kfree_skb", "skb:consume_skb" };
+
+		for (size_t i = 0; i < sizeof(frees) / sizeof(frees[0]); i++) {
+			rc = rete_probe_add_internal(&c->probes, c->btf, frees[i],
+						     RETE_PROBE_F_TRACK_FREE);
+			if (rc)
+				log_warn("cannot watch %s to end packet tracking: %s", frees[i],
+					 strerror(-rc));
+		}
+	}
+	return 0;
+}
+
+static int write_startup(struct collection *c, int argc, char **argv)
+{
+	struct rete_event *ev = &c->ev;
+	struct rete_strbuf cmdline = RETE_STRBUF_INIT;
+	struct timespec rt, mono;
+	struct utsname u;
+	int64_t off_ns;
+	int rc;
+
+	rete_event_reset(ev);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	off_ns = ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000LL + (rt.tv_nsec - mono.tv_nsec);
+	rete_event_set(ev, RETE_SEC_COMMON);
+	ev->common.timestamp = (uint64_t)mono.tv_sec * 1000000000ULL + (uint64_t)mono.tv_nsec;
+	rete_event_set(ev, RETE_SEC_STARTUP);
+	snprintf(ev->startup.version, sizeof(ev->startup.version), "rete-%s", RETE_VERSION);
+	ev->startup.mono_offset_sec = off_ns / 1000000000LL;
+	ev->startup.mono_offset_nsec = off_ns % 1000000000LL;
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			rete_strbuf_addc(&cmdline, ' ');
+		rete_strbuf_adds(&cmdline, argv[i]);
+	}
+	ev->startup.cmdline = rete_event_strndup(ev, rete_strbuf_str(&cmdline), cmdline.len);
+	rete_strbuf_free(&cmdline);
+	if (!uname(&u)) {
+		ev->startup.has_machine = true;
+		snprintf(ev->startup.kernel_release, sizeof(ev->startup.kernel_release), "%.127s",
+			 u.release);
+		snprintf(ev->startup.kernel_version, sizeof(ev->startup.kernel_version), "%.255s",
+			 u.version);
+		snprintf(ev->startup.hardware_name, sizeof(ev->startup.hardware_name), "%.63s",
+			 u.machine);
+	}
+	rc = rete_output_event(&c->out, ev, false);
+	return rc;
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct collection *c = ctx;
+	int rc;
+
+	if (c->stop && c->args.stop_after && c->out.events >= c->args.stop_after)
+		return 0;
+	rc = rete_decode(&c->dec, data, size, &c->ev);
+	if (rc) {
+		c->decode_errors++;
+		return 0;
+	}
+	rc = rete_output_event(&c->out, &c->ev, false);
+	if (rc)
+		return rc;
+	if (c->args.stop_after && c->out.events >= c->args.stop_after && !c->stop) {
+		c->stop = true;
+		c->stop_reason = "event count reached";
+	}
+	return 0;
+}
+
+static pid_t spawn_cmd(const char *cmd)
+{
+	sigset_t none;
+	pid_t pid = fork();
+
+	if (pid)
+		return pid;
+	/* Child: default signal mask, output discarded (as Retis does). */
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	int fd = open("/dev/null", O_RDWR);
+
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+	_exit(127);
+}
+
+static void handle_signals(struct collection *c)
+{
+	struct signalfd_siginfo si;
+
+	while (read(c->sfd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGCHLD) {
+			int status;
+
+			if (c->child > 0 && waitpid(c->child, &status, WNOHANG) == c->child) {
+				c->child = 0;
+				c->child_status = status;
+				c->stop = true;
+				c->stop_reason = "command exited";
+			}
+		} else {
+			c->stop = true;
+			c->stop_reason = si.ssi_signo == SIGINT ? "interrupted" : "terminated";
+		}
+	}
+}
+
+static void counters_total(struct collection *c, uint64_t *hits, uint64_t *lost)
+{
+	*hits = *lost = 0;
+	for (size_t i = 0; i < c->probes.n; i++) {
+		struct rete_probe_counters pc;
+
+		if (rete_session_probe_counters(c->session, (uint32_t)i, &pc))
+			continue;
+		if (c->probes.probes[i].flags & RETE_PROBE_F_EMIT)
+			*hits += pc.emitted + pc.lost;
+		*lost += pc.lost;
+	}
+}
+
+static void status_update(struct collection *c, bool final)
+{
+	uint64_t hits, lost;
+	double secs = (double)(now_ns(CLOCK_MONOTONIC) - c->start_ns) / 1e9;
+
+	counters_total(c, &hits, &lost);
+	fprintf(stderr, "\r\033[K%" PRIu64 " events, %" PRIu64 " lost, %.1fs%s", c->out.events,
+		lost, secs, final ? "\n" : "");
+}
+
+static int run_loop(struct collection *c)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	uint64_t last_gc, last_status = 0;
+	int timeout = 1, rc;
+
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epfd < 0)
+		return -errno;
+	ev.data.fd = c->sfd;
+	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, c->sfd, &ev))
+		return -errno;
+	ev.data.fd = rete_session_events_fd(c->session);
+	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+		return -errno;
+	last_gc = now_ns(CLOCK_MONOTONIC);
+
+	while (!c->stop) {
+		struct epoll_event evs[2];
+		uint64_t now;
+		int n;
+
+		n = epoll_wait(c->epfd, evs, 2, timeout);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		for (int i = 0; i < n; i++)
+			if (evs[i].data.fd == c->sfd)
+				handle_signals(c);
+		/*
+		 * The probes do not wake us per event: drain on a short timer that
+		 * backs off while idle (1 ms under load, up to 50 ms idle).
+		 */
+		rc = ring_buffer__consume(c->rb);
+		if (rc < 0)
+			return rc;
+		timeout = rc > 0 ? 1 : (timeout * 2 > 50 ? 50 : timeout * 2);
+
+		now = now_ns(CLOCK_MONOTONIC);
+		if (now - last_gc > GC_PERIOD_NS) {
+			rete_session_tracking_gc(c->session, now, GC_MAX_AGE_NS);
+			last_gc = now;
+		}
+		if (c->status_line && now - last_status > STATUS_PERIOD_NS) {
+			status_update(c, false);
+			last_status = now;
+		}
+	}
+	return 0;
+}
+
+static void report(struct collection *c)
+{
+	uint64_t total_lost = 0, misses = rete_session_recursion_misses(c->session);
+
+	if (c->status_line)
+		status_update(c, true);
+	for (size_t i = 0; i < c->probes.n; i++) {
+		const struct rete_probe *p = &c->probes.probes[i];
+		struct rete_probe_counters pc;
+
+		if (rete_session_probe_counters(c->session, (uint32_t)i, &pc))
+			continue;
+		log_debug("probe %s: %llu hits, %llu events, %llu lost", p->symbol,
+			  (unsigned long long)pc.hits, (unsigned long long)pc.emitted,
+			  (unsigned long long)pc.lost);
+		if (pc.lost) {
+			log_warn("%llu event(s) lost at %s (ring buffer full; try "
+				 "--buffer-size or a filter)",
+				 (unsigned long long)pc.lost, p->symbol);
+			total_lost += pc.lost;
+		}
+	}
+	if (misses)
+		log_warn("%" PRIu64 " probe run(s) skipped by the kernel (a probe was already "
+			 "running on that CPU)",
+			 misses);
+	if (rete_session_gcounter(c->session, RETE_GC_TRACK_FULL))
+		log_warn("%" PRIu64 " packet(s) not tracked: tracking table full",
+			 rete_session_gcounter(c->session, RETE_GC_TRACK_FULL));
+	if (c->decode_errors)
+		log_warn("%" PRIu64 " malformed event record(s) skipped", c->decode_errors);
+	log_info("%" PRIu64 " event(s) collected, %" PRIu64 " lost (%s)", c->out.events,
+		 total_lost, c->stop_reason ? c->stop_reason : "stopped");
+}
+
+static void collection_release(struct collection *c)
+{
+	if (c->child > 0) {
+		kill(c->child, SIGTERM);
+		waitpid(c->child, NULL, 0);
+	}
+	ring_buffer__free(c->rb);
+	rete_session_free(c->session);
+	if (c->epfd > 0)
+		close(c->epfd);
+	if (c->sfd > 0)
+		close(c->sfd);
+	rete_output_close(&c->out);
+	rete_event_free(&c->ev);
+	rete_decoder_release(&c->dec);
+	rete_kallsyms_free(c->ksyms);
+	rete_probe_set_free(&c->probes);
+	rete_tracefs_release(&c->tfs);
+	btf__free(c->btf);
+}
+
+static int setup_signals(struct collection *c)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	c->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return c->sfd < 0 ? -errno : 0;
+}
+
+static bool needs_stack(const struct collection *c)
+{
+	if (c->args.stack)
+		return true;
+	for (size_t i = 0; i < c->probes.n; i++)
+		if (c->probes.probes[i].flags & RETE_PROBE_F_STACK)
+			return true;
+	return false;
+}
+
+int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
+{
+	struct collection c;
+	struct rete_session_opts so;
+	char err[512];
+	int rc, exit_code = RETE_EXIT_FAIL;
+
+	memset(&c, 0, sizeof(c));
+	c.sfd = c.epfd = -1;
+	rc = rete_opts_parse(collect_opts, NOPTS, argc - 1, argv + 1, false, collect_handler,
+			     &c.args, NULL, 0, NULL, err, sizeof(err));
+	if (rc < 0) {
+		log_error("%s", err);
+		return RETE_EXIT_USAGE;
+	}
+	if (c.args.help) {
+		collect_usage(stdout);
+		return RETE_EXIT_OK;
+	}
+	if (c.args.print && !c.args.out) {
+		log_error("--print only makes sense with --out (events are printed by default)");
+		return RETE_EXIT_USAGE;
+	}
+	c.out.text_opts = c.args.text;
+
+	c.btf = btf__load_vmlinux_btf();
+	if (!c.btf) {
+		log_error("cannot read kernel BTF (expected at /sys/kernel/btf/vmlinux): %s; rete "
+			  "needs a kernel built with CONFIG_DEBUG_INFO_BTF",
+			  strerror(errno));
+		goto out;
+	}
+	if (select_collectors(&c))
+		goto out;
+	if (setup_tracefs(&c) || setup_probes(&c))
+		goto out;
+
+	if (needs_stack(&c)) {
+		rc = rete_kallsyms_load("/proc/kallsyms", &c.ksyms);
+		if (rc)
+			log_warn("cannot read /proc/kallsyms (%s): stack traces will show addresses",
+				 strerror(-rc));
+	}
+	memset(&so, 0, sizeof(so));
+	so.skb = c.collectors[RETE_COLL_SKB];
+	so.drop = c.collectors[RETE_COLL_SKB_DROP];
+	so.tracking = c.collectors[RETE_COLL_SKB_TRACKING];
+	so.dev = c.collectors[RETE_COLL_DEV];
+	so.ns = c.collectors[RETE_COLL_NS];
+	so.stack_all = c.args.stack;
+	so.skb_sections = c.args.skb_sections;
+	so.ringbuf_bytes = c.args.buffer_size ? (uint32_t)c.args.buffer_size : 8u << 20;
+	so.no_cookie = getenv("RETE_NO_ATTACH_COOKIE") != NULL;
+	rc = rete_session_new(&so, &c.probes, c.btf, &c.session, err, sizeof(err));
+	if (rc) {
+		log_error("%s", err);
+		goto out;
+	}
+	log_debug("raw tracepoint attach cookies: %s",
+		  rete_session_uses_cookies(c.session) ? "yes (one program for all probes)" :
+							 "no (one program per probe)");
+	rete_decoder_init(&c.dec, &c.probes, c.ksyms, c.btf);
+	c.rb = ring_buffer__new(rete_session_events_fd(c.session), handle_record, &c, NULL);
+	if (!c.rb) {
+		log_error("cannot set up the event ring buffer: %s", strerror(errno));
+		goto out;
+	}
+
+	if (c.args.out) {
+		rc = rete_output_open_json(&c.out, c.args.out);
+		if (rc) {
+			log_error("cannot create %s: %s", c.args.out, strerror(-rc));
+			goto out;
+		}
+	}
+	if (!c.args.out || c.args.print)
+		c.out.text = stdout;
+	if (write_startup(&c, g->argc, g->argv))
+		goto out_write;
+	if (setup_signals(&c)) {
+		log_error("cannot set up signal handling: %s", strerror(errno));
+		goto out;
+	}
+	rc = rete_session_attach(c.session, err, sizeof(err));
+	if (rc) {
+		log_error("%s", err);
+		goto out;
+	}
+	log_info("%zu probe(s) loaded", c.probes.n);
+	c.start_ns = now_ns(CLOCK_MONOTONIC);
+	c.status_line = isatty(STDERR_FILENO) && (c.args.out || !isatty(STDOUT_FILENO));
+	if (c.args.cmd) {
+		c.child = spawn_cmd(c.args.cmd);
+		if (c.child < 0) {
+			log_error("cannot run --cmd: %s", strerror(errno));
+			goto out;
+		}
+	}
+
+	rc = run_loop(&c);
+	/* Detach first, then drain what the probes already queued. */
+	rete_session_detach(c.session);
+	if (!rc) {
+		rc = ring_buffer__consume(c.rb);
+		rc = rc < 0 ? rc : 0;
+	}
+	if (rc && rc != -EIO && rc != -ENOSPC) {
+		log_error("event loop failed: %s", strerror(-rc));
+		goto out;
+	}
+	/* Events first, then the summary, whatever stdout is. */
+	fflush(stdout);
+	report(&c);
+	if (c.out.err)
+		goto out_write;
+	exit_code = RETE_EXIT_OK;
+	goto out;
+out_write:
+	log_error("cannot write events: %s", strerror(-c.out.err));
+out:
+	collection_release(&c);
+	if (exit_code == RETE_EXIT_OK && c.out.err) {
+		log_error("cannot write %s: %s", c.args.out ? c.args.out : "events",
+			  strerror(-c.out.err));
+		exit_code = RETE_EXIT_FAIL;
+	}
+	return exit_code;
+}
