@@ -16,6 +16,7 @@ GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 CC ?= gcc
 CLANG ?= clang
 BPFTOOL ?= $(shell command -v bpftool 2>/dev/null || echo /usr/sbin/bpftool)
+LLVM_STRIP ?= llvm-strip
 
 # Root is needed for apt-get and for tests that load BPF; use sudo when we are not root.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -59,7 +60,10 @@ endif
 
 .PHONY: all deps check collect install clean unit unit-asan bench format
 
-all: $(BUILD)/rete
+all: $(SKELS) $(BUILD)/rete
+
+# Keep generated BPF objects and skeletons (they are not throwaway intermediates).
+.SECONDARY: $(BPF_OBJS) $(SKELS) $(BUILD)/vmlinux.h
 
 deps:
 	@scripts/install-deps.sh
@@ -72,7 +76,8 @@ $(BUILD)/vmlinux.h:
 $(BUILD)/bpf/%.bpf.o: bpf/probes/%.bpf.c $(BUILD)/vmlinux.h $(BPF_DEPS)
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp -o $@ && rm -f $@.tmp
 
 $(BUILD)/%.skel.h: $(BUILD)/bpf/%.bpf.o
 	$(call msg,SKEL,$@)

@@ -1,0 +1,549 @@
+/*
+ * Text rendering of the sections kept as JSON text: ct, nft, ovs and
+ * userspace, in Retis 1.6's format, plus a "<name> <json>" fallback so no
+ * section is ever dropped.
+ *
+ * The JSON comes from files: any field may be missing or of the wrong type.
+ * Missing numbers read as 0, missing strings as "", missing optional fields
+ * are omitted, as Retis does for its optional fields.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "events/text_extra.h"
+
+/* ---- JSON access, tolerant of missing fields and wrong types ---- */
+
+static struct json_object *jget(struct json_object *obj, const char *key)
+{
+	struct json_object *val = NULL;
+
+	if (!obj || !json_object_is_type(obj, json_type_object))
+		return NULL;
+	if (!json_object_object_get_ex(obj, key, &val) || json_object_is_type(val, json_type_null))
+		return NULL;
+	return val;
+}
+
+static bool jhas_int(struct json_object *obj, const char *key)
+{
+	return json_object_is_type(jget(obj, key), json_type_int);
+}
+
+static uint64_t ju64(struct json_object *obj, const char *key)
+{
+	struct json_object *v = jget(obj, key);
+
+	return json_object_is_type(v, json_type_int) ? json_object_get_uint64(v) : 0;
+}
+
+static int64_t ji64(struct json_object *obj, const char *key)
+{
+	struct json_object *v = jget(obj, key);
+
+	return json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : 0;
+}
+
+/* NULL when absent or not a string. */
+static const char *jstr_opt(struct json_object *obj, const char *key)
+{
+	struct json_object *v = jget(obj, key);
+
+	return json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static const char *jstr(struct json_object *obj, const char *key)
+{
+	const char *s = jstr_opt(obj, key);
+
+	return s ? s : "";
+}
+
+static bool jbool(struct json_object *obj, const char *key)
+{
+	struct json_object *v = jget(obj, key);
+
+	return json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+static const char *skip_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+		s++;
+	return s;
+}
+
+/* Fallback: "<name> <json>", the JSON as stored (already compact). */
+static int fmt_raw(const char *name, const char *json, struct rete_strbuf *out)
+{
+	const char *s = skip_ws(json ? json : "");
+	size_t n = strlen(s);
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	rete_strbuf_adds(out, name);
+	if (n) {
+		rete_strbuf_addc(out, ' ');
+		rete_strbuf_add(out, s, n);
+	}
+	return out->err;
+}
+
+static struct json_object *parse_object(const char *json)
+{
+	struct json_object *obj;
+
+	if (!json)
+		return NULL;
+	obj = json_tokener_parse(json);
+	if (obj && !json_object_is_type(obj, json_type_object)) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	return obj;
+}
+
+/* ---- ct ---- */
+
+static const struct {
+	const char *json;
+	const char *text;
+} ct_states[] = {
+	{ "established", "ESTABLISHED" },
+	{ "related", "RELATED" },
+	{ "new", "NEW" },
+	{ "reply", "REPLY" },
+	{ "related_reply", "RELATED_REPLY" },
+	{ "untracked", "UNTRACKED" },
+};
+
+static const char *ct_state_str(const char *state)
+{
+	for (size_t i = 0; i < sizeof(ct_states) / sizeof(ct_states[0]); i++)
+		if (state && !strcmp(state, ct_states[i].json))
+			return ct_states[i].text;
+	/* Retis defaults a missing state to "untracked". */
+	return "UNTRACKED";
+}
+
+static const char *const ct_protos[] = { "tcp", "udp", "icmp" };
+
+/* Which of tcp/udp/icmp a tuple's "proto" holds; its fields in *ret_fields. */
+static const char *ct_proto(struct json_object *tuple, struct json_object **ret_fields)
+{
+	struct json_object *proto = jget(tuple, "proto");
+
+	for (size_t i = 0; i < sizeof(ct_protos) / sizeof(ct_protos[0]); i++) {
+		struct json_object *fields = jget(proto, ct_protos[i]);
+
+		if (fields) {
+			*ret_fields = fields;
+			return ct_protos[i];
+		}
+	}
+	return NULL;
+}
+
+static void fmt_ct_tuple_ports(struct rete_strbuf *out, struct json_object *tuple,
+			       struct json_object *l4)
+{
+	struct json_object *ip = jget(tuple, "ip");
+
+	rete_strbuf_addf(out, "%s.%" PRIu64 " > %s.%" PRIu64, jstr(ip, "src"), ju64(l4, "sport"),
+			 jstr(ip, "dst"), ju64(l4, "dport"));
+}
+
+static void fmt_ct_tuple_icmp(struct rete_strbuf *out, struct json_object *tuple,
+			      struct json_object *icmp)
+{
+	struct json_object *ip = jget(tuple, "ip");
+
+	rete_strbuf_addf(out, "%s > %s type %" PRIu64 " code %" PRIu64 " id %" PRIu64,
+			 jstr(ip, "src"), jstr(ip, "dst"), ju64(icmp, "type"), ju64(icmp, "code"),
+			 ju64(icmp, "id"));
+}
+
+static void fmt_ct_tuples(struct rete_strbuf *out, struct json_object *conn)
+{
+	struct json_object *orig = jget(conn, "orig"), *reply = jget(conn, "reply");
+	struct json_object *orig_l4 = NULL, *reply_l4 = NULL;
+	const char *po = ct_proto(orig, &orig_l4), *pr = ct_proto(reply, &reply_l4);
+
+	/* Both directions must agree on the protocol, else nothing is printed. */
+	if (!po || !pr || strcmp(po, pr))
+		return;
+
+	if (!strcmp(po, "icmp")) {
+		rete_strbuf_adds(out, "icmp orig [");
+		fmt_ct_tuple_icmp(out, orig, orig_l4);
+		rete_strbuf_adds(out, "] reply [");
+		fmt_ct_tuple_icmp(out, reply, reply_l4);
+		rete_strbuf_adds(out, "] ");
+		return;
+	}
+
+	if (!strcmp(po, "tcp")) {
+		const char *tcp_state = jstr_opt(conn, "tcp_state");
+
+		rete_strbuf_addf(out, "tcp (%s) ", tcp_state ? tcp_state : "UNKNOWN");
+	} else {
+		rete_strbuf_adds(out, "udp ");
+	}
+	rete_strbuf_adds(out, "orig [");
+	fmt_ct_tuple_ports(out, orig, orig_l4);
+	rete_strbuf_adds(out, "] reply [");
+	fmt_ct_tuple_ports(out, reply, reply_l4);
+	rete_strbuf_adds(out, "] ");
+}
+
+static const struct {
+	const char *json;
+	const char *text;
+} ct_zone_dirs[] = {
+	{ "Original", "orig-zone" },
+	{ "Reply", "reply-zone" },
+	{ "Default", "zone" },
+};
+
+/* One connection: the event's own (fields at the top level) or its parent. */
+static void fmt_ct_conn(struct rete_strbuf *out, struct json_object *conn)
+{
+	const char *dir = jstr(conn, "zone_dir");
+	struct json_object *labels;
+
+	/* Files from Retis 1.5 lack ct_status; Retis's compatibility layer reads it as 0. */
+	rete_strbuf_addf(out, "status 0x%" PRIx64 " ", ju64(conn, "ct_status"));
+	fmt_ct_tuples(out, conn);
+
+	for (size_t i = 0; i < sizeof(ct_zone_dirs) / sizeof(ct_zone_dirs[0]); i++) {
+		if (!strcmp(dir, ct_zone_dirs[i].json)) {
+			rete_strbuf_addf(out, "%s %" PRIu64, ct_zone_dirs[i].text,
+					 ju64(conn, "zone_id"));
+			break;
+		}
+	}
+	if (jhas_int(conn, "mark"))
+		rete_strbuf_addf(out, " mark %" PRIu64, ju64(conn, "mark"));
+
+	/* Labels are a 128-bit value stored as {hi, lo}. */
+	labels = jget(conn, "labels");
+	if (json_object_is_type(labels, json_type_object)) {
+		uint64_t hi = ju64(labels, "hi"), lo = ju64(labels, "lo");
+
+		if (hi)
+			rete_strbuf_addf(out, " labels 0x%" PRIx64 "%016" PRIx64, hi, lo);
+		else
+			rete_strbuf_addf(out, " labels 0x%" PRIx64, lo);
+	}
+}
+
+static void fmt_ct(struct rete_strbuf *out, struct json_object *ct, bool multiline)
+{
+	struct json_object *parent = jget(ct, "parent");
+
+	rete_strbuf_addf(out, "ct_state %s ", ct_state_str(jstr_opt(ct, "state")));
+	fmt_ct_conn(out, ct);
+	if (json_object_is_type(parent, json_type_object)) {
+		if (multiline)
+			rete_strbuf_adds(out, "\n\\");
+		rete_strbuf_adds(out, " parent [");
+		fmt_ct_conn(out, parent);
+		rete_strbuf_addc(out, ']');
+	}
+}
+
+/* ---- nft ---- */
+
+static void fmt_nft(struct rete_strbuf *out, struct json_object *nft)
+{
+	const char *vchain = jstr_opt(nft, "verdict_chain_name");
+
+	rete_strbuf_addf(out, "table %s (%" PRId64 ") chain %s (%" PRId64 ")",
+			 jstr(nft, "table_name"), ji64(nft, "table_handle"),
+			 jstr(nft, "chain_name"), ji64(nft, "chain_handle"));
+	if (jhas_int(nft, "rule_handle"))
+		rete_strbuf_addf(out, " handle %" PRId64, ji64(nft, "rule_handle"));
+	rete_strbuf_addf(out, " %s", jstr(nft, "verdict"));
+	if (jbool(nft, "policy"))
+		rete_strbuf_adds(out, " (policy)");
+	if (vchain)
+		rete_strbuf_addf(out, " chain %s", vchain);
+}
+
+/* ---- ovs ---- */
+
+/* OVS_PACKET_CMD_* */
+static const char *ovs_upcall_cmd(uint64_t cmd)
+{
+	static const char *const cmds[] = { " (unspec)", " (miss)", " (action)", " (exec)" };
+
+	return cmd < sizeof(cmds) / sizeof(cmds[0]) ? cmds[cmd] : "";
+}
+
+static void fmt_ovs_upcall(struct rete_strbuf *out, struct json_object *o)
+{
+	rete_strbuf_addf(out, "upcall%s port %" PRIu64 " cpu %" PRIu64,
+			 ovs_upcall_cmd(ju64(o, "cmd")), ju64(o, "port"), ju64(o, "cpu"));
+}
+
+static void fmt_ovs_upcall_enqueue(struct rete_strbuf *out, struct json_object *o)
+{
+	rete_strbuf_addf(out,
+			 "upcall_enqueue%s (%" PRIu64 "/%" PRIu64 ") q %" PRIu64 " ret %" PRId64,
+			 ovs_upcall_cmd(ju64(o, "cmd")), ju64(o, "upcall_cpu"),
+			 ju64(o, "upcall_ts"), ju64(o, "queue_id"), ji64(o, "ret"));
+}
+
+static void fmt_ovs_upcall_return(struct rete_strbuf *out, struct json_object *o)
+{
+	rete_strbuf_addf(out, "upcall_ret (%" PRIu64 "/%" PRIu64 ") ret %" PRId64,
+			 ju64(o, "upcall_cpu"), ju64(o, "upcall_ts"), ji64(o, "ret"));
+}
+
+static void fmt_ovs_recv_upcall(struct rete_strbuf *out, struct json_object *o)
+{
+	rete_strbuf_addf(out, "upcall_recv q %" PRIu64 " pkt_size %" PRIu64, ju64(o, "queue_id"),
+			 ju64(o, "pkt_size"));
+}
+
+static void fmt_ovs_flow_operation(struct rete_strbuf *out, struct json_object *o)
+{
+	const char *op = jstr(o, "op_type");
+
+	if (strcmp(op, "exec") && strcmp(op, "put"))
+		op = "?";
+	rete_strbuf_addf(out, "flow_%s q %" PRIu64 " ts %" PRIu64 " (%" PRIu64 ")", op,
+			 ju64(o, "queue_id"), ju64(o, "batch_ts"), ju64(o, "batch_idx"));
+}
+
+/* UFID: 4 u32 words shown as a UUID. */
+static void fmt_ovs_ufid(struct rete_strbuf *out, struct json_object *ufid)
+{
+	uint32_t w[4] = { 0 };
+
+	if (json_object_is_type(ufid, json_type_array)) {
+		for (size_t i = 0; i < 4 && i < json_object_array_length(ufid); i++) {
+			struct json_object *v = json_object_array_get_idx(ufid, i);
+
+			if (json_object_is_type(v, json_type_int))
+				w[i] = (uint32_t)json_object_get_uint64(v);
+		}
+	}
+	rete_strbuf_addf(out, "%08" PRIx32 "-%04" PRIx32 "-%04" PRIx32 "-%04" PRIx32 "-%04" PRIx32
+			 "%08" PRIx32, w[0], w[1] >> 16, w[1] & 0xffff, w[2] >> 16, w[2] & 0xffff,
+			 w[3]);
+}
+
+static void fmt_ovs_flow_lookup(struct rete_strbuf *out, struct json_object *o)
+{
+	rete_strbuf_adds(out, "ufid ");
+	fmt_ovs_ufid(out, jget(o, "ufid"));
+	rete_strbuf_addf(out, " hit (mask/cache) %" PRIu64 "/%" PRIu64 " flow %" PRIx64
+			 " sf_acts %" PRIx64, ju64(o, "n_mask_hit"), ju64(o, "n_cache_hit"),
+			 ju64(o, "flow"), ju64(o, "sf_acts"));
+}
+
+/* OVS_CT_ATTR flags as reported by Retis's ovs collector. */
+#define OVS_CT_COMMIT (1u << 0)
+#define OVS_CT_FORCE (1u << 1)
+#define OVS_CT_NAT_RANGE_MAP_IPS (1u << 7)
+#define OVS_CT_NAT_RANGE_PROTO_SPECIFIED (1u << 8)
+#define OVS_CT_NAT_RANGE_PROTO_RANDOM (1u << 9)
+#define OVS_CT_NAT_RANGE_PERSISTENT (1u << 10)
+#define OVS_CT_NAT_RANGE_PROTO_RANDOM_FULLY (1u << 11)
+
+static const struct {
+	uint32_t flag;
+	const char *name;
+} ovs_ct_flags[] = {
+	{ OVS_CT_COMMIT, "commit" },
+	{ OVS_CT_FORCE, "force" },
+	{ OVS_CT_NAT_RANGE_PERSISTENT, "persistent" },
+	{ OVS_CT_NAT_RANGE_PROTO_RANDOM, "hash" },
+	{ OVS_CT_NAT_RANGE_PROTO_RANDOM_FULLY, "random" },
+};
+
+static void fmt_ovs_ct_nat(struct rete_strbuf *out, struct json_object *nat, uint64_t flags)
+{
+	const char *dir = jstr(nat, "dir");
+	const char *min_addr, *max_addr;
+
+	rete_strbuf_adds(out, " nat");
+	if (strcmp(dir, "src") && strcmp(dir, "dst"))
+		return;
+
+	rete_strbuf_addf(out, "(%s", dir);
+	min_addr = jstr_opt(nat, "min_addr");
+	max_addr = jstr_opt(nat, "max_addr");
+	if ((flags & OVS_CT_NAT_RANGE_MAP_IPS) && min_addr && max_addr) {
+		if (!strcmp(min_addr, max_addr))
+			rete_strbuf_addf(out, "=%s", min_addr);
+		else
+			rete_strbuf_addf(out, "=%s-%s", min_addr, max_addr);
+	}
+	if ((flags & OVS_CT_NAT_RANGE_PROTO_SPECIFIED) && jhas_int(nat, "min_port") &&
+	    jhas_int(nat, "max_port")) {
+		uint64_t lo = ju64(nat, "min_port"), hi = ju64(nat, "max_port");
+
+		if (lo == hi)
+			rete_strbuf_addf(out, ":%" PRIu64, lo);
+		else
+			rete_strbuf_addf(out, ":%" PRIu64 "-%" PRIu64, lo, hi);
+	}
+	rete_strbuf_addc(out, ')');
+}
+
+static void fmt_ovs_ct_action(struct rete_strbuf *out, struct json_object *o)
+{
+	uint64_t flags = ju64(o, "flags");
+	struct json_object *nat = jget(o, "nat");
+	bool first = true;
+
+	rete_strbuf_addf(out, " ct zone %" PRIu64, ju64(o, "zone_id"));
+	if (nat)
+		fmt_ovs_ct_nat(out, nat, flags);
+	for (size_t i = 0; i < sizeof(ovs_ct_flags) / sizeof(ovs_ct_flags[0]); i++) {
+		if (!(flags & ovs_ct_flags[i].flag))
+			continue;
+		rete_strbuf_addc(out, first ? ' ' : ',');
+		rete_strbuf_adds(out, ovs_ct_flags[i].name);
+		first = false;
+	}
+}
+
+/* Actions printed by name only: {JSON "action" value, text}. */
+static const struct {
+	const char *action;
+	const char *text;
+} ovs_simple_actions[] = {
+	{ "userspace", "userspace" },
+	{ "set", "tunnel_set" },
+	{ "push_vlan", "push_vlan" },
+	{ "pop_vlan", "pop_vlan" },
+	{ "sample", "sample" },
+	{ "hash", "hash" },
+	{ "push_mpls", "push_mpls" },
+	{ "pop_mpls", "pop_mpls" },
+	{ "set_masked", "set_masked" },
+	{ "trunc", "trunc" },
+	{ "push_eth", "push_eth" },
+	{ "pop_eth", "pop_eth" },
+	{ "ct_clear", "ct_clear" },
+	{ "push_nsh", "push_nsh" },
+	{ "pop_nsh", "pop_nsh" },
+	{ "meter", "meter" },
+	{ "clone", "clone" },
+	{ "check_pkt_len", "check_pkt_len" },
+	{ "add_mpls", "add_mpls" },
+	{ "dec_ttl", "dec_ttl" },
+};
+
+static void fmt_ovs_action_execute(struct rete_strbuf *out, struct json_object *o)
+{
+	const char *action = jstr_opt(o, "action");
+	uint64_t recirc_id = ju64(o, "recirc_id");
+
+	if (recirc_id)
+		rete_strbuf_addf(out, "[recirc_id 0x%" PRIx64 "] ", recirc_id);
+	rete_strbuf_adds(out, "exec");
+
+	if (!action) {
+		rete_strbuf_adds(out, " unspec");
+	} else if (!strcmp(action, "output")) {
+		rete_strbuf_addf(out, " oport %" PRIu64, ju64(o, "port"));
+	} else if (!strcmp(action, "recirc")) {
+		rete_strbuf_addf(out, " recirc 0x%" PRIx64, ju64(o, "id"));
+	} else if (!strcmp(action, "ct")) {
+		fmt_ovs_ct_action(out, o);
+	} else if (!strcmp(action, "drop")) {
+		rete_strbuf_addf(out, " drop %" PRIu64, ju64(o, "reason"));
+	} else {
+		const char *text = action;	/* unknown to Retis 1.6: show its name */
+
+		for (size_t i = 0; i < sizeof(ovs_simple_actions) / sizeof(ovs_simple_actions[0]);
+		     i++) {
+			if (!strcmp(action, ovs_simple_actions[i].action)) {
+				text = ovs_simple_actions[i].text;
+				break;
+			}
+		}
+		rete_strbuf_addf(out, " %s", text);
+	}
+
+	if (jhas_int(o, "queue_id"))
+		rete_strbuf_addf(out, " q %" PRIu64, ju64(o, "queue_id"));
+}
+
+static const struct {
+	const char *event_type;
+	void (*fmt)(struct rete_strbuf *out, struct json_object *o);
+} ovs_events[] = {
+	{ "upcall", fmt_ovs_upcall },
+	{ "upcall_enqueue", fmt_ovs_upcall_enqueue },
+	{ "upcall_return", fmt_ovs_upcall_return },
+	{ "recv_upcall", fmt_ovs_recv_upcall },
+	{ "flow_operation", fmt_ovs_flow_operation },
+	{ "action_execute", fmt_ovs_action_execute },
+	{ "flow_lookup", fmt_ovs_flow_lookup },
+};
+
+/* false when the event type is unknown (the caller falls back to raw JSON). */
+static bool fmt_ovs(struct rete_strbuf *out, struct json_object *o)
+{
+	const char *type = jstr_opt(o, "event_type");
+
+	for (size_t i = 0; type && i < sizeof(ovs_events) / sizeof(ovs_events[0]); i++) {
+		if (!strcmp(type, ovs_events[i].event_type)) {
+			ovs_events[i].fmt(out, o);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* ---- entry points ---- */
+
+int rete_text_extra_section(const struct rete_ev_extra *x, bool multiline,
+			    struct rete_strbuf *out)
+{
+	struct json_object *obj;
+	bool done = true;
+
+	if (!x || !out)
+		return -EINVAL;
+	if (strcmp(x->name, "ct") && strcmp(x->name, "nft") && strcmp(x->name, "ovs"))
+		return fmt_raw(x->name, x->json, out);
+
+	obj = parse_object(x->json);
+	if (!obj)
+		return fmt_raw(x->name, x->json, out);
+
+	if (!strcmp(x->name, "ct"))
+		fmt_ct(out, obj, multiline);
+	else if (!strcmp(x->name, "nft"))
+		fmt_nft(out, obj);
+	else
+		done = fmt_ovs(out, obj);
+	json_object_put(obj);
+
+	return done ? out->err : fmt_raw(x->name, x->json, out);
+}
+
+int rete_text_userspace(const char *json, struct rete_strbuf *out)
+{
+	struct json_object *obj = parse_object(json);
+	const char *path, *bin;
+
+	if (!out)
+		return -EINVAL;
+	rete_strbuf_addf(out, "[u] %s", jstr(obj, "symbol"));
+	path = jstr(obj, "path");
+	bin = strrchr(path, '/');
+	if (bin)
+		rete_strbuf_addf(out, " (%s)", bin + 1);
+	json_object_put(obj);
+	return out->err;
+}
