@@ -13,27 +13,30 @@
 
 #define RETE_EEXIST 17
 
-/*
- * Look the packet up by its data head; start tracking it when a user probe
- * sees it for the first time. Fills *ret (orig_head, timestamp); returns
- * false when the packet is not (and cannot be) tracked.
- */
-static __always_inline bool rete_track(struct rete_ctx *rc, struct rete_sec_tracking *ret)
+/* Is the packet already tracked? Fills *ret (orig_head, timestamp) when it is. */
+static __always_inline bool rete_track_lookup(struct rete_ctx *rc, struct rete_sec_tracking *ret)
 {
-	struct rete_tracking_info *info, new_info;
+	struct rete_tracking_info *info;
+	struct sk_buff *skb = rc->skb;
+	__u64 head = (__u64)BPF_CORE_READ(skb, head);
+
+	info = bpf_map_lookup_elem(&rete_tracking, &head);
+	if (!info)
+		return false;
+	info->last_seen = rc->ts;
+	ret->orig_head = info->orig_head;
+	ret->timestamp = info->timestamp;
+	return true;
+}
+
+/* Start tracking a packet a user probe sees (and the filters accept) for the first time. */
+static __always_inline bool rete_track_start(struct rete_ctx *rc, struct rete_sec_tracking *ret)
+{
+	struct rete_tracking_info new_info;
 	struct sk_buff *skb = rc->skb;
 	__u64 head = (__u64)BPF_CORE_READ(skb, head);
 	long err;
 
-	info = bpf_map_lookup_elem(&rete_tracking, &head);
-	if (info) {
-		info->last_seen = rc->ts;
-		ret->orig_head = info->orig_head;
-		ret->timestamp = info->timestamp;
-		return true;
-	}
-	if (!(rc->cfg->flags & RETE_PROBE_F_EMIT))
-		return false;
 	new_info.orig_head = head;
 	new_info.timestamp = rc->ts;
 	new_info.last_seen = rc->ts;

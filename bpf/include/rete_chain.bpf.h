@@ -19,6 +19,7 @@
 #include "collectors/skb.bpf.h"
 #include "collectors/skb_drop.bpf.h"
 #include "collectors/skb_tracking.bpf.h"
+#include "rete_filter.bpf.h"
 
 const volatile bool rete_cfg_skb = true;
 const volatile __u32 rete_cfg_skb_sections = 0;
@@ -27,8 +28,57 @@ const volatile bool rete_cfg_tracking = true;
 const volatile bool rete_cfg_dev = true;
 const volatile bool rete_cfg_ns = true;
 const volatile bool rete_cfg_stack_all = false;
+/* Filters: which placeholders hold a real filter, and whether tracked packets skip them. */
+const volatile bool rete_cfg_filter_l2 = false;
+const volatile bool rete_cfg_filter_l3 = false;
+const volatile bool rete_cfg_filter_meta = false;
+const volatile bool rete_cfg_filter_strict = false;
 /* Ring-buffer fill level (bytes) past which the consumer is woken at once. */
 const volatile __u64 rete_cfg_wakeup_bytes = 1 << 20;
+
+/*
+ * Packet filter: the L2 variant when the skb has a MAC header, else the L3
+ * variant on the network header (locally generated packets early on
+ * transmit); no match when the needed variant does not exist.
+ */
+static __always_inline bool rete_filter_packet(struct rete_ctx *rc)
+{
+	struct sk_buff *skb = rc->skb;
+	unsigned char *head, *data, *start;
+	__u32 len, tail;
+	__u16 mac, nh;
+	__s64 before, linear;
+
+	head = BPF_CORE_READ(skb, head);
+	data = BPF_CORE_READ(skb, data);
+	len = BPF_CORE_READ(skb, len);
+	tail = BPF_CORE_READ(skb, tail);
+	mac = BPF_CORE_READ(skb, mac_header);
+	nh = BPF_CORE_READ(skb, network_header);
+
+	if (mac != RETE_HDR_UNSET)
+		start = head + mac;
+	else if (nh != RETE_HDR_UNSET && rete_cfg_filter_l3)
+		start = head + nh;
+	else
+		return false;
+	before = data - start;
+	linear = (__s64)tail - (start - head);
+	if (linear < 0 || before < -(__s64)len)
+		return false;
+	if (mac != RETE_HDR_UNSET)
+		return rete_filter_packet_l2((__u64)start, (__u32)linear, (__u32)((__s64)len + before));
+	return rete_filter_packet_l3((__u64)start, (__u32)linear, (__u32)((__s64)len + before));
+}
+
+static __always_inline bool rete_filters_pass(struct rete_ctx *rc)
+{
+	if ((rete_cfg_filter_l2 || rete_cfg_filter_l3) && !rete_filter_packet(rc))
+		return false;
+	if (rete_cfg_filter_meta && !rete_filter_meta((__u64)rc->skb))
+		return false;
+	return true;
+}
 
 static __always_inline int rete_chain(struct rete_ctx *rc)
 {
@@ -47,10 +97,21 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 	cnt->hits++;
 
 	if (rete_cfg_tracking)
-		tracked = rete_track(rc, &tracking);
+		tracked = rete_track_lookup(rc, &tracking);
 
 	if (!(rc->cfg->flags & RETE_PROBE_F_EMIT))
 		goto out_free;
+
+	/* Once tracked, a packet skips the filters (it stays visible after NAT and
+	 * encapsulation), unless --filter-mode strict. */
+	if (!tracked || rete_cfg_filter_strict) {
+		if (!rete_filters_pass(rc)) {
+			cnt->filtered++;
+			goto out_free;
+		}
+	}
+	if (rete_cfg_tracking && !tracked)
+		tracked = rete_track_start(rc, &tracking);
 
 	scratch = bpf_map_lookup_elem(&rete_scratch_map, &zero);
 	if (!scratch)

@@ -21,7 +21,7 @@ static __always_inline __u64 rete_arg(__u64 *args, __u8 idx)
 	return args[idx & 0xf];
 }
 
-SEC("raw_tp")
+SEC("rete_tp")
 int rete_raw_tp(struct bpf_raw_tracepoint_args *ctx)
 {
 	__u64 args[16] = {};

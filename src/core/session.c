@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "core/session.h"
+#include "filter/inject.h"
 #include "lib/log.h"
 #include "raw_tp.skel.h"
 
@@ -21,6 +22,9 @@ struct rete_session {
 	struct rete_raw_tp **inst;	/* fallback: one instance per probe (NULL with cookies) */
 	int *link_fds;			/* one per probe, -1 when not attached */
 	int ncpus;
+	struct rete_splice splices[3];
+	struct rete_inject_ctx inject;
+	int handler_id;
 };
 
 /* BPF_RAW_TRACEPOINT_OPEN attr with the cookie field (kernel >= 6.10). */
@@ -72,6 +76,10 @@ static void configure_rodata(struct rete_raw_tp *skel, const struct rete_session
 	skel->rodata->rete_cfg_wakeup_bytes = o->ringbuf_bytes / 4;
 	skel->rodata->rete_cfg_use_cookie = cookies;
 	skel->rodata->rete_cfg_probe_id = probe_id;
+	skel->rodata->rete_cfg_filter_l2 = o->filter_l2 != NULL;
+	skel->rodata->rete_cfg_filter_l3 = o->filter_l3 != NULL;
+	skel->rodata->rete_cfg_filter_meta = o->filter_meta != NULL;
+	skel->rodata->rete_cfg_filter_strict = o->filter_strict;
 }
 
 static int reuse_maps(struct rete_raw_tp *dst, const struct rete_raw_tp *src)
@@ -110,6 +118,7 @@ static int load_instance(struct rete_session *s, uint32_t probe_id, struct rete_
 		return rc;
 	}
 	configure_rodata(skel, &s->opts, s->cookies, probe_id);
+	s->inject.btf = bpf_object__btf(skel->obj);
 	if (s->main) {
 		rc = reuse_maps(skel, s->main);
 		if (rc) {
@@ -121,10 +130,18 @@ static int load_instance(struct rete_session *s, uint32_t probe_id, struct rete_
 	}
 	rc = rete_raw_tp__load(skel);
 	if (rc) {
-		if (rc == -EPERM)
+		if (s->inject.err)
+			snprintf(err, errlen, "cannot insert the filters into the probe program: %s",
+				 strerror(-s->inject.err));
+		else if (rc == -EPERM)
 			snprintf(err, errlen,
 				 "loading BPF programs was refused (EPERM): run as root or with "
 				 "CAP_BPF and CAP_PERFMON");
+		else if (s->inject.nsplices)
+			snprintf(err, errlen,
+				 "the kernel refused the probe program with its filters (%s); run "
+				 "with --log-level debug for the verifier log",
+				 strerror(-rc));
 		else
 			snprintf(err, errlen,
 				 "the kernel refused the probe program (%s); run with --log-level "
@@ -191,6 +208,24 @@ int rete_session_new(const struct rete_session_opts *opts, const struct rete_pro
 	}
 	for (size_t i = 0; i < set->n; i++)
 		s->link_fds[i] = -1;
+
+	/* Filters are spliced in by a section handler, registered before any open. */
+	if (opts->filter_l2)
+		s->splices[s->inject.nsplices++] =
+			(struct rete_splice){ "rete_filter_packet_l2", opts->filter_l2 };
+	if (opts->filter_l3)
+		s->splices[s->inject.nsplices++] =
+			(struct rete_splice){ "rete_filter_packet_l3", opts->filter_l3 };
+	if (opts->filter_meta)
+		s->splices[s->inject.nsplices++] =
+			(struct rete_splice){ "rete_filter_meta", opts->filter_meta };
+	s->inject.splices = s->splices;
+	s->handler_id = rete_inject_register("rete_tp", BPF_PROG_TYPE_RAW_TRACEPOINT, &s->inject);
+	if (s->handler_id < 0) {
+		rc = s->handler_id;
+		snprintf(err, errlen, "cannot register the BPF section handler: %s", strerror(-rc));
+		goto out_free;
+	}
 
 	rc = load_instance(s, 0, &s->main, err, errlen);
 	if (rc)
@@ -263,6 +298,8 @@ void rete_session_free(struct rete_session *s)
 		free(s->inst);
 	}
 	rete_raw_tp__destroy(s->main);
+	rete_inject_unregister(s->handler_id);
+	rete_inject_release(&s->inject);
 	free(s->link_fds);
 	free(s);
 }

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/probe.h"
+#include "filter/filter.h"
 #include "uapi/rete_config.h"
 
 struct btf;
@@ -18,6 +19,9 @@ struct rete_session_opts {
 	uint32_t skb_sections;		/* RETE_SKB_SEC_* */
 	uint32_t ringbuf_bytes;		/* power of two */
 	bool no_cookie;			/* force the one-instance-per-probe fallback */
+	/* Generated filters (NULL when absent), spliced into the program at load. */
+	const struct rete_filter_prog *filter_l2, *filter_l3, *filter_meta;
+	bool filter_strict;		/* evaluate filters at every probe, tracked or not */
 };
 
 /*
