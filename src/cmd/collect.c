@@ -683,12 +683,6 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	if (setup_tracefs(&c) || setup_probes(&c))
 		goto out;
 
-	if (needs_stack(&c)) {
-		rc = rete_kallsyms_load("/proc/kallsyms", &c.ksyms);
-		if (rc)
-			log_warn("cannot read /proc/kallsyms (%s): stack traces will show addresses",
-				 strerror(-rc));
-	}
 	memset(&so, 0, sizeof(so));
 	so.skb = c.collectors[RETE_COLL_SKB];
 	so.drop = c.collectors[RETE_COLL_SKB_DROP];
@@ -707,6 +701,13 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	log_debug("raw tracepoint attach cookies: %s",
 		  rete_session_uses_cookies(c.session) ? "yes (one program for all probes)" :
 							 "no (one program per probe)");
+	/* After loading: kallsyms then names our own programs, which stacks start in. */
+	if (needs_stack(&c)) {
+		rc = rete_kallsyms_load("/proc/kallsyms", &c.ksyms);
+		if (rc)
+			log_warn("cannot read /proc/kallsyms (%s): stack traces will show addresses",
+				 strerror(-rc));
+	}
 	rete_decoder_init(&c.dec, &c.probes, c.ksyms, c.btf);
 	c.rb = ring_buffer__new(rete_session_events_fd(c.session), handle_record, &c, NULL);
 	if (!c.rb) {

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,18 +68,34 @@ static int dec_kernel(struct rete_decoder *d, const void *p, size_t len, struct 
 	return 0;
 }
 
+/* Frames of the tracing machinery itself (the BPF program and its trampoline). */
+static bool tracing_frame(const char *sym)
+{
+	return !strncmp(sym, "bpf_trace_run", 13) || !strncmp(sym, "__bpf_trace_", 12) ||
+	       !strncmp(sym, "bpf_prog_", 9);
+}
+
 static int dec_stack(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
 	const struct rete_sec_stack *s = p;
 	const uint64_t *ips = (const uint64_t *)(s + 1);
 	char buf[256];
-	uint32_t nr = s->nr;
+	uint32_t nr = s->nr, first = 0;
 
 	if (sizeof(*s) + (size_t)nr * sizeof(uint64_t) > len || nr > RETE_STACK_MAX)
 		return -EINVAL;
+	/* The stack starts in the probe program and bpf_trace_run*: skip those frames. */
+	for (uint32_t i = 0; i < nr && i < 4; i++) {
+		uint64_t ip;
+
+		memcpy(&ip, &ips[i], sizeof(ip));
+		rete_kallsyms_fmt(d->ksyms, ip, buf, sizeof(buf));
+		if (d->ksyms && tracing_frame(buf))
+			first = i + 1;
+	}
 	ev->kernel.has_stack = true;
 	ev->kernel.nstack = 0;
-	for (uint32_t i = 0; i < nr; i++) {
+	for (uint32_t i = first; i < nr; i++) {
 		uint64_t ip;
 		const char *str;
 
