@@ -8,7 +8,8 @@
  * bytes become U+FFFD, so the output is always valid JSON.
  *
  * Reader (json-c): modelled sections are checked (types, ranges, required
- * fields); unknown fields inside them are ignored like Retis does; unknown
+ * fields); unknown fields inside them are ignored like Retis does (e.g. the
+ * newer vlan_accel "proto", which rete does not model yet); unknown
  * sections are kept verbatim as extra sections, stored in written order (so
  * write -> read gives back the same struct). Older layouts:
  *  - Retis 1.5 nested "skb" {packet, dev, ns} is converted to the "packet",
@@ -30,7 +31,7 @@
 
 /*
  * Append one event as a single JSON object (no newline). 0 or -errno:
- * -ENOMEM (out is left as it was), -EEXIST when an extra section has the
+ * -ENOMEM (out's contents unchanged), -EEXIST when an extra section has the
  * name of a modelled section that is also present.
  */
 int rete_json_write_event(const struct rete_event *ev, struct rete_strbuf *out);

@@ -1,0 +1,692 @@
+/*
+ * JSON writer for events, Retis 1.6 schema. Hot path while collecting: no
+ * printf, no json library. The strbuf grows once per event to an upper
+ * bound of its size, then the event is written through a plain cursor.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+
+#include "events/json.h"
+#include "lib/base64.h"
+
+/*
+ * Everything below writes through a cursor into space reserved once per
+ * event (see event_bound()), so appends carry no size checks.
+ */
+static inline __attribute__((always_inline)) char *w_lit(char *p, const char *lit)
+{
+	size_t n = strlen(lit);	/* folded to a constant for literals */
+
+	memcpy(p, lit, n);
+	return p + n;
+}
+
+static inline char *w_c(char *p, char c)
+{
+	*p = c;
+	return p + 1;
+}
+
+static const char digit_pairs[201] = "00010203040506070809"
+				     "10111213141516171819"
+				     "20212223242526272829"
+				     "30313233343536373839"
+				     "40414243444546474849"
+				     "50515253545556575859"
+				     "60616263646566676869"
+				     "70717273747576777879"
+				     "80818283848586878889"
+				     "90919293949596979899";
+
+static inline unsigned int u64_digits(uint64_t v)
+{
+	unsigned int n = 1;
+
+	for (; v >= 10000; v /= 10000)
+		n += 4;
+	if (v >= 1000)
+		return n + 3;
+	if (v >= 100)
+		return n + 2;
+	return v >= 10 ? n + 1 : n;
+}
+
+/* Decimal, written backwards in place: no temporary, no memcpy. */
+static char *w_u64(char *p, uint64_t v)
+{
+	char *end = p + u64_digits(v), *t = end;
+
+	while (v >= 100) {
+		unsigned int d = (unsigned int)(v % 100) * 2;
+
+		v /= 100;
+		*--t = digit_pairs[d + 1];
+		*--t = digit_pairs[d];
+	}
+	if (v >= 10) {
+		*--t = digit_pairs[v * 2 + 1];
+		*--t = digit_pairs[v * 2];
+	} else {
+		*--t = (char)('0' + v);
+	}
+	return end;
+}
+
+static char *w_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p++ = '-';
+		return w_u64(p, (uint64_t)0 - (uint64_t)v);
+	}
+	return w_u64(p, (uint64_t)v);
+}
+
+static inline char *w_bool(char *p, bool v)
+{
+	return v ? w_lit(p, "true") : w_lit(p, "false");
+}
+
+/*
+ * Length of the valid UTF-8 sequence at s[0..n), or 0 if s[0] does not start
+ * one; *bad is then the length of the maximal invalid prefix (>= 1), which is
+ * replaced by a single U+FFFD like Rust's String::from_utf8_lossy() does.
+ */
+static size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t need, i;
+
+	if (c >= 0xc2 && c <= 0xdf) {
+		need = 1;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		need = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;	/* no UTF-16 surrogates */
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		need = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;	/* <= U+10FFFF */
+	} else {
+		*bad = 1;
+		return 0;
+	}
+	for (i = 1; i <= need; i++) {
+		if (i >= n || s[i] < lo || s[i] > hi) {
+			*bad = i;
+			return 0;
+		}
+		lo = 0x80;
+		hi = 0xbf;
+	}
+	return need + 1;
+}
+
+/* Room a JSON string of n input bytes may take: quotes + \u00XX per byte. */
+static inline size_t str_max(size_t n)
+{
+	return 6 * n + 2;
+}
+
+/* Write s[0..n) as a JSON string, escaped the way serde_json does. */
+static char *w_str(char *p, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	*p++ = '"';
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t bad;
+
+		/* Plain ASCII: names are short, a byte loop beats memcpy calls. */
+		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+			*p++ = (char)c;
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t len = utf8_seq(s + i, n - i, &bad);
+
+			if (len) {
+				memcpy(p, s + i, len);
+				p += len;
+				i += len;
+			} else {
+				/* 3 output bytes for >= 1 input byte: within str_max(). */
+				*p++ = (char)0xef;
+				*p++ = (char)0xbf;
+				*p++ = (char)0xbd;
+				i += bad;
+			}
+			continue;
+		}
+		*p++ = '\\';
+		switch (c) {
+		case '"':
+			*p++ = '"';
+			break;
+		case '\\':
+			*p++ = '\\';
+			break;
+		case '\b':
+			*p++ = 'b';
+			break;
+		case '\f':
+			*p++ = 'f';
+			break;
+		case '\n':
+			*p++ = 'n';
+			break;
+		case '\r':
+			*p++ = 'r';
+			break;
+		case '\t':
+			*p++ = 't';
+			break;
+		default:
+			*p++ = 'u';
+			*p++ = '0';
+			*p++ = '0';
+			*p++ = hex[c >> 4];
+			*p++ = hex[c & 0xf];
+			break;
+		}
+		i++;
+	}
+	*p++ = '"';
+	return p;
+}
+
+/* Fixed-size char arrays of the event: stop at the NUL or the array end. */
+static inline char *w_arr(char *p, const char *s, size_t cap)
+{
+	return w_str(p, s, strnlen(s, cap));
+}
+
+static char *write_common(char *p, const struct rete_ev_common *c)
+{
+	p = w_lit(p, "{\"timestamp\":");
+	p = w_u64(p, c->timestamp);
+	if (c->has_smp_id) {
+		p = w_lit(p, ",\"smp_id\":");
+		p = w_u64(p, c->smp_id);
+	}
+	if (c->has_task) {
+		p = w_lit(p, ",\"task\":{\"pid\":");
+		p = w_i64(p, c->pid);
+		p = w_lit(p, ",\"tgid\":");
+		p = w_i64(p, c->tgid);
+		p = w_lit(p, ",\"comm\":");
+		p = w_arr(p, c->comm, sizeof(c->comm));
+		p = w_c(p, '}');
+	}
+	return w_c(p, '}');
+}
+
+static inline uint32_t stack_len(const struct rete_ev_kernel *k)
+{
+	return k->nstack < RETE_STACK_MAX ? k->nstack : RETE_STACK_MAX;
+}
+
+static char *write_kernel(char *p, const struct rete_ev_kernel *k)
+{
+	p = w_lit(p, "{\"symbol\":");
+	p = w_arr(p, k->symbol, sizeof(k->symbol));
+	p = w_lit(p, ",\"probe_type\":");
+	p = w_arr(p, k->probe_type, sizeof(k->probe_type));
+	if (k->has_stack) {
+		p = w_lit(p, ",\"stack_trace\":[");
+		for (uint32_t i = 0; i < stack_len(k); i++) {
+			const char *s = k->stack[i] ? k->stack[i] : "";
+
+			if (i)
+				p = w_c(p, ',');
+			p = w_str(p, s, strlen(s));
+		}
+		p = w_c(p, ']');
+	}
+	return w_c(p, '}');
+}
+
+static char *write_skb_ids(char *p, uint64_t orig_head, uint64_t ts, uint64_t skb)
+{
+	p = w_lit(p, "{\"orig_head\":");
+	p = w_u64(p, orig_head);
+	p = w_lit(p, ",\"timestamp\":");
+	p = w_u64(p, ts);
+	p = w_lit(p, ",\"skb\":");
+	p = w_u64(p, skb);
+	return w_c(p, '}');
+}
+
+static char *write_tracking(char *p, const struct rete_ev_tracking *t)
+{
+	p = w_lit(p, "{\"skb\":");
+	p = write_skb_ids(p, t->orig_head, t->timestamp, t->skb);
+	p = w_lit(p, ",\"idx\":");
+	p = w_u64(p, t->idx);
+	return w_c(p, '}');
+}
+
+static char *write_skb_drop(char *p, const struct rete_ev_skb_drop *d)
+{
+	p = w_c(p, '{');
+	if (d->subsys[0]) {
+		p = w_lit(p, "\"subsys\":");
+		p = w_arr(p, d->subsys, sizeof(d->subsys));
+		p = w_c(p, ',');
+	}
+	p = w_lit(p, "\"drop_reason\":");
+	p = w_arr(p, d->drop_reason, sizeof(d->drop_reason));
+	return w_c(p, '}');
+}
+
+static inline size_t packet_bytes(const struct rete_ev_packet *pk)
+{
+	return pk->data ? pk->capture_len : 0;
+}
+
+static char *write_packet(char *p, const struct rete_ev_packet *pk)
+{
+	p = w_lit(p, "{\"len\":");
+	p = w_u64(p, pk->len);
+	p = w_lit(p, ",\"capture_len\":");
+	p = w_u64(p, pk->capture_len);
+	p = w_lit(p, ",\"data\":\"");
+	p += rete_base64_encode_raw(pk->data, packet_bytes(pk), p);
+	return w_lit(p, "\"}");
+}
+
+static char *write_skb(char *p, const struct rete_ev_skb *s)
+{
+	const char *sep = "";
+
+	p = w_c(p, '{');
+	if (s->has_vlan_accel) {
+		p = w_lit(p, "\"vlan_accel\":{\"pcp\":");
+		p = w_u64(p, s->vlan_accel.pcp);
+		p = w_lit(p, ",\"dei\":");
+		p = w_bool(p, s->vlan_accel.dei);
+		p = w_lit(p, ",\"vid\":");
+		p = w_u64(p, s->vlan_accel.vid);
+		p = w_c(p, '}');
+		sep = ",";
+	}
+	if (s->has_meta) {
+		p = w_lit(p, sep);
+		p = w_lit(p, "\"meta\":{\"len\":");
+		p = w_u64(p, s->meta.len);
+		p = w_lit(p, ",\"data_len\":");
+		p = w_u64(p, s->meta.data_len);
+		p = w_lit(p, ",\"hash\":");
+		p = w_u64(p, s->meta.hash);
+		p = w_lit(p, ",\"ip_summed\":");
+		p = w_u64(p, s->meta.ip_summed);
+		p = w_lit(p, ",\"csum\":");
+		p = w_u64(p, s->meta.csum);
+		p = w_lit(p, ",\"csum_level\":");
+		p = w_u64(p, s->meta.csum_level);
+		p = w_lit(p, ",\"priority\":");
+		p = w_u64(p, s->meta.priority);
+		p = w_c(p, '}');
+		sep = ",";
+	}
+	if (s->has_data_ref) {
+		p = w_lit(p, sep);
+		p = w_lit(p, "\"data_ref\":{\"nohdr\":");
+		p = w_bool(p, s->data_ref.nohdr);
+		p = w_lit(p, ",\"cloned\":");
+		p = w_bool(p, s->data_ref.cloned);
+		p = w_lit(p, ",\"fclone\":");
+		p = w_u64(p, s->data_ref.fclone);
+		p = w_lit(p, ",\"users\":");
+		p = w_u64(p, s->data_ref.users);
+		p = w_lit(p, ",\"dataref\":");
+		p = w_u64(p, s->data_ref.dataref);
+		p = w_c(p, '}');
+		sep = ",";
+	}
+	if (s->has_gso) {
+		p = w_lit(p, sep);
+		p = w_lit(p, "\"gso\":{\"flags\":");
+		p = w_u64(p, s->gso.flags);
+		p = w_lit(p, ",\"frags\":");
+		p = w_u64(p, s->gso.frags);
+		p = w_lit(p, ",\"size\":");
+		p = w_u64(p, s->gso.size);
+		p = w_lit(p, ",\"segs\":");
+		p = w_u64(p, s->gso.segs);
+		p = w_lit(p, ",\"type\":");
+		p = w_u64(p, s->gso.type);
+		p = w_c(p, '}');
+	}
+	return w_c(p, '}');
+}
+
+static char *write_netns(char *p, const struct rete_ev_netns *n)
+{
+	p = w_c(p, '{');
+	if (n->has_cookie) {
+		p = w_lit(p, "\"cookie\":");
+		p = w_u64(p, n->cookie);
+		p = w_c(p, ',');
+	}
+	p = w_lit(p, "\"inum\":");
+	p = w_u64(p, n->inum);
+	return w_c(p, '}');
+}
+
+static char *write_dev(char *p, const struct rete_ev_dev *d)
+{
+	p = w_lit(p, "{\"name\":");
+	p = w_arr(p, d->name, sizeof(d->name));
+	p = w_lit(p, ",\"ifindex\":");
+	p = w_u64(p, d->ifindex);
+	if (d->has_rx_ifindex) {
+		p = w_lit(p, ",\"rx_ifindex\":");
+		p = w_u64(p, d->rx_ifindex);
+	}
+	return w_c(p, '}');
+}
+
+static char *write_startup(char *p, const struct rete_ev_startup *s)
+{
+	p = w_lit(p, "{\"retis_version\":");
+	p = w_arr(p, s->version, sizeof(s->version));
+	if (s->cmdline) {
+		p = w_lit(p, ",\"cmdline\":");
+		p = w_str(p, s->cmdline, strlen(s->cmdline));
+	}
+	p = w_lit(p, ",\"clock_monotonic_offset\":{\"sec\":");
+	p = w_i64(p, s->mono_offset_sec);
+	p = w_lit(p, ",\"nsec\":");
+	p = w_i64(p, s->mono_offset_nsec);
+	p = w_c(p, '}');
+	if (s->has_machine) {
+		p = w_lit(p, ",\"machine\":{\"kernel_release\":");
+		p = w_arr(p, s->kernel_release, sizeof(s->kernel_release));
+		p = w_lit(p, ",\"kernel_version\":");
+		p = w_arr(p, s->kernel_version, sizeof(s->kernel_version));
+		p = w_lit(p, ",\"hardware_name\":");
+		p = w_arr(p, s->hardware_name, sizeof(s->hardware_name));
+		p = w_c(p, '}');
+	}
+	if (s->has_split) {
+		p = w_lit(p, ",\"split_file\":{\"id\":");
+		p = w_u64(p, s->split_id);
+		p = w_lit(p, ",\"policy\":{\"kind\":\"size\",\"limit\":");
+		p = w_u64(p, s->split_limit);
+		p = w_lit(p, "}}");
+	}
+	return w_c(p, '}');
+}
+
+/* Sections in the order of Retis's `struct Event` (retis-events/src/events.rs). */
+enum slot_kind {
+	SLOT_MODELLED,	/* a rete_section_id, plus any extra of that name */
+	SLOT_EXTRA,	/* an unmodelled Retis section, kept as extra */
+	SLOT_OTHERS,	/* extras whose name is in no slot */
+};
+
+struct slot {
+	const char *name;
+	enum slot_kind kind;
+	enum rete_section_id id;
+};
+
+static const struct slot slots[] = {
+	{ "common", SLOT_MODELLED, RETE_SEC_COMMON },
+	{ "kernel", SLOT_MODELLED, RETE_SEC_KERNEL },
+	{ "userspace", SLOT_EXTRA, 0 },
+	{ "tracking", SLOT_MODELLED, RETE_SEC_TRACKING },
+	{ "skb-tracking", SLOT_MODELLED, RETE_SEC_SKB_TRACKING },
+	{ "skb-drop", SLOT_MODELLED, RETE_SEC_SKB_DROP },
+	{ "packet", SLOT_MODELLED, RETE_SEC_PACKET },
+	{ "skb", SLOT_MODELLED, RETE_SEC_SKB },
+	{ "netns", SLOT_MODELLED, RETE_SEC_NETNS },
+	{ "dev", SLOT_MODELLED, RETE_SEC_DEV },
+	{ "ovs", SLOT_EXTRA, 0 },
+	{ "ovs-detrace", SLOT_EXTRA, 0 },
+	{ "nft", SLOT_EXTRA, 0 },
+	{ "ct", SLOT_EXTRA, 0 },
+	{ NULL, SLOT_OTHERS, 0 },
+	{ "startup", SLOT_MODELLED, RETE_SEC_STARTUP },
+};
+
+#define NSLOTS (sizeof(slots) / sizeof(slots[0]))
+
+static bool slot_named(const char *name)
+{
+	for (size_t i = 0; i < NSLOTS; i++)
+		if (slots[i].name && !strcmp(slots[i].name, name))
+			return true;
+	return false;
+}
+
+unsigned int rete_json_section_rank(const char *name)
+{
+	unsigned int others = 0;
+
+	for (size_t i = 0; i < NSLOTS; i++) {
+		if (!slots[i].name)
+			others = (unsigned int)i;
+		else if (!strcmp(slots[i].name, name))
+			return (unsigned int)i;
+	}
+	return others;
+}
+
+static char *open_section(char *p, bool *first, const char *name, size_t cap)
+{
+	if (!*first)
+		p = w_c(p, ',');
+	*first = false;
+	p = w_arr(p, name, cap);
+	return w_c(p, ':');
+}
+
+static char *write_modelled(char *p, const struct rete_event *ev, enum rete_section_id id)
+{
+	switch (id) {
+	case RETE_SEC_COMMON:
+		return write_common(p, &ev->common);
+	case RETE_SEC_KERNEL:
+		return write_kernel(p, &ev->kernel);
+	case RETE_SEC_STARTUP:
+		return write_startup(p, &ev->startup);
+	case RETE_SEC_SKB_TRACKING:
+		return write_skb_ids(p, ev->skb_tracking.orig_head, ev->skb_tracking.timestamp,
+				     ev->skb_tracking.skb);
+	case RETE_SEC_SKB_DROP:
+		return write_skb_drop(p, &ev->skb_drop);
+	case RETE_SEC_PACKET:
+		return write_packet(p, &ev->packet);
+	case RETE_SEC_SKB:
+		return write_skb(p, &ev->skb);
+	case RETE_SEC_DEV:
+		return write_dev(p, &ev->dev);
+	case RETE_SEC_NETNS:
+		return write_netns(p, &ev->netns);
+	case RETE_SEC_TRACKING:
+		return write_tracking(p, &ev->tracking);
+	case RETE_SEC_MAX:
+		break;
+	}
+	return p;
+}
+
+static inline const char *extra_text(const struct rete_ev_extra *x)
+{
+	/* An extra without text still has to give valid JSON. */
+	return x->json && x->json[0] ? x->json : "null";
+}
+
+static inline uint32_t nextra(const struct rete_event *ev)
+{
+	return ev->nextra < RETE_EXTRA_MAX ? ev->nextra : RETE_EXTRA_MAX;
+}
+
+static char *write_extras(char *p, const struct rete_event *ev, const struct slot *slot,
+			  bool *first)
+{
+	for (uint32_t i = 0; i < nextra(ev); i++) {
+		const struct rete_ev_extra *x = &ev->extra[i];
+		const char *text;
+		size_t n;
+
+		if (slot->kind == SLOT_OTHERS ? slot_named(x->name) : strcmp(slot->name, x->name))
+			continue;
+		p = open_section(p, first, x->name, sizeof(x->name));
+		text = extra_text(x);
+		n = strlen(text);
+		memcpy(p, text, n);
+		p += n;
+	}
+	return p;
+}
+
+/*
+ * Literal text of all modelled sections plus their numbers (at most 21
+ * characters each) stay well below this; strings, stack entries, packet
+ * bytes and extras are added one by one in event_bound().
+ */
+#define FIXED_MAX 4096
+
+static void bound_add(size_t *total, size_t n)
+{
+	*total = *total > SIZE_MAX - n ? SIZE_MAX : *total + n;
+}
+
+static size_t bound_arr(const char *s, size_t cap)
+{
+	return str_max(strnlen(s, cap));
+}
+
+/* Upper bound of the bytes rete_json_write_event() appends; SIZE_MAX if absurd. */
+static size_t event_bound(const struct rete_event *ev)
+{
+	size_t b = FIXED_MAX;
+
+	if (rete_event_has(ev, RETE_SEC_COMMON))
+		bound_add(&b, bound_arr(ev->common.comm, sizeof(ev->common.comm)));
+	if (rete_event_has(ev, RETE_SEC_KERNEL)) {
+		const struct rete_ev_kernel *k = &ev->kernel;
+
+		bound_add(&b, bound_arr(k->symbol, sizeof(k->symbol)));
+		bound_add(&b, bound_arr(k->probe_type, sizeof(k->probe_type)));
+		for (uint32_t i = 0; k->has_stack && i < stack_len(k); i++)
+			bound_add(&b, 1 + (k->stack[i] ? str_max(strlen(k->stack[i])) : 2));
+	}
+	if (rete_event_has(ev, RETE_SEC_SKB_DROP)) {
+		bound_add(&b, bound_arr(ev->skb_drop.subsys, sizeof(ev->skb_drop.subsys)));
+		bound_add(&b, bound_arr(ev->skb_drop.drop_reason,
+					sizeof(ev->skb_drop.drop_reason)));
+	}
+	if (rete_event_has(ev, RETE_SEC_PACKET))
+		bound_add(&b, rete_base64_encoded_len(packet_bytes(&ev->packet)));
+	if (rete_event_has(ev, RETE_SEC_DEV))
+		bound_add(&b, bound_arr(ev->dev.name, sizeof(ev->dev.name)));
+	if (rete_event_has(ev, RETE_SEC_STARTUP)) {
+		const struct rete_ev_startup *s = &ev->startup;
+
+		bound_add(&b, bound_arr(s->version, sizeof(s->version)));
+		bound_add(&b, bound_arr(s->kernel_release, sizeof(s->kernel_release)));
+		bound_add(&b, bound_arr(s->kernel_version, sizeof(s->kernel_version)));
+		bound_add(&b, bound_arr(s->hardware_name, sizeof(s->hardware_name)));
+		if (s->cmdline)
+			bound_add(&b, str_max(strlen(s->cmdline)));
+	}
+	for (uint32_t i = 0; i < nextra(ev); i++) {
+		const struct rete_ev_extra *x = &ev->extra[i];
+
+		/* ,"name":text */
+		bound_add(&b, 2 + bound_arr(x->name, sizeof(x->name)));
+		bound_add(&b, strlen(extra_text(x)));
+	}
+	return b;
+}
+
+/* -EEXIST when an extra is named like a modelled section that is present. */
+static int check_extras(const struct rete_event *ev)
+{
+	for (uint32_t i = 0; i < nextra(ev); i++) {
+		for (int id = 0; id < RETE_SEC_MAX; id++)
+			if (rete_event_has(ev, id) &&
+			    !strcmp(ev->extra[i].name, rete_section_name(id)))
+				return -EEXIST;
+	}
+	return 0;
+}
+
+/* Append ev; the caller has reserved event_bound(ev) bytes. */
+static char *write_event(char *p, const struct rete_event *ev)
+{
+	bool first = true;
+
+	p = w_c(p, '{');
+	for (size_t i = 0; i < NSLOTS; i++) {
+		const struct slot *slot = &slots[i];
+
+		if (slot->kind == SLOT_MODELLED && rete_event_has(ev, slot->id)) {
+			p = open_section(p, &first, slot->name, strlen(slot->name));
+			p = write_modelled(p, ev, slot->id);
+		}
+		if (ev->nextra)
+			p = write_extras(p, ev, slot, &first);
+	}
+	return w_c(p, '}');
+}
+
+int rete_json_write_event(const struct rete_event *ev, struct rete_strbuf *out)
+{
+	size_t bound;
+	char *end;
+	int err;
+
+	if (ev->nextra) {
+		err = check_extras(ev);
+		if (err)
+			return err;
+	}
+	bound = event_bound(ev);
+	if (bound == SIZE_MAX)
+		return -ENOMEM;
+	err = rete_strbuf_reserve(out, bound);
+	if (err)
+		return err;
+	end = write_event(out->buf + out->len, ev);
+	/* Too late to stop an overflow, but loud in tests and debug builds. */
+	assert((size_t)(end - (out->buf + out->len)) <= bound);
+	out->len = (size_t)(end - out->buf);
+	out->buf[out->len] = '\0';
+	return 0;
+}
+
+int rete_json_write_series(const struct rete_event *const *evs, size_t n, struct rete_strbuf *out)
+{
+	size_t start = out->len;
+	int err = 0;
+
+	rete_strbuf_addc(out, '[');
+	for (size_t i = 0; i < n && !err; i++) {
+		if (i)
+			rete_strbuf_addc(out, ',');
+		err = rete_json_write_event(evs[i], out);
+	}
+	rete_strbuf_addc(out, ']');
+	if (!err)
+		err = out->err;
+	if (err && out->buf) {
+		/* Never leave half a series behind. */
+		out->len = start;
+		out->buf[start] = '\0';
+	}
+	return err;
+}
