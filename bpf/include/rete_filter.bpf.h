@@ -16,7 +16,9 @@ __noinline int rete_filter_packet_l2(__u64 data, __u32 linear, __u32 wire_len)
 {
 	volatile int match = 1;
 
-	return match + (int)(data & 0) + (int)(linear & 0) + (int)(wire_len & 0);
+	/* Keep every argument live so callers always pass it. */
+	asm volatile("" : : "r"(data), "r"(linear), "r"(wire_len));
+	return match;
 }
 
 /* Packet filter on bytes starting at the network header. */
@@ -24,7 +26,9 @@ __noinline int rete_filter_packet_l3(__u64 data, __u32 linear, __u32 wire_len)
 {
 	volatile int match = 1;
 
-	return match + (int)(data & 0) + (int)(linear & 0) + (int)(wire_len & 0);
+	/* Keep every argument live so callers always pass it. */
+	asm volatile("" : : "r"(data), "r"(linear), "r"(wire_len));
+	return match;
 }
 
 /* Meta filter on struct sk_buff fields. */
@@ -32,7 +36,8 @@ __noinline int rete_filter_meta(__u64 skb)
 {
 	volatile int match = 1;
 
-	return match + (int)(skb & 0);
+	asm volatile("" : : "r"(skb));
+	return match;
 }
 
 #endif

@@ -24,6 +24,9 @@
 #include "core/session.h"
 #include "core/tracefs.h"
 #include "events/output.h"
+#include "filter/cbpf.h"
+#include "filter/meta_compile.h"
+#include "filter/pcap_filter.h"
 #include "lib/log.h"
 #include "lib/opts.h"
 #include "lib/parse.h"
@@ -37,7 +40,12 @@
 enum {
 	OPT_COLLECTORS,
 	OPT_PROBE,
+	OPT_FILTER_PACKET,
+	OPT_FILTER_META,
+	OPT_FILTER_MODE,
 	OPT_OUT,
+	OPT_OUT_ROTATE,
+	OPT_OUT_ROTATE_COUNT,
 	OPT_PRINT,
 	OPT_STACK,
 	OPT_CMD,
@@ -62,9 +70,26 @@ static const struct rete_opt collect_opts[] = {
 	  "kprobe|k, kretprobe|kr. No TYPE: kprobe, or a tracepoint when TARGET has\n"
 	  "one ':'. Wildcards: tp:skb:*, 'tp:*:*skb*'. Default (no probe, no\n"
 	  "collector named): tp:net:netif_receive_skb, tp:net:net_dev_start_xmit." },
+	{ OPT_FILTER_PACKET, 'f', "filter-packet", RETE_OPT_VALUE, "EXPR",
+	  "Only packets matching this pcap-filter expression (e.g. 'icmp and host\n"
+	  "192.0.2.2'), evaluated in the kernel on the L2 or L3 headers." },
+	{ OPT_FILTER_META, 'm', "filter-meta", RETE_OPT_VALUE, "EXPR",
+	  "Only packets whose struct sk_buff fields match, e.g.\n"
+	  "\"sk_buff.dev.name == 'eth0'\", 'sk_buff.mark == 0x10 && sk_buff.len > 100',\n"
+	  "'sk_buff._nfct:~0x7:nf_conn.mark == 42'. ANDed with --filter-packet." },
+	{ OPT_FILTER_MODE, 0, "filter-mode", RETE_OPT_VALUE, "MODE",
+	  "follow (default): a packet that matched once is followed at every probe\n"
+	  "(through NAT, encapsulation); strict: filters are checked at every probe" },
 	{ OPT_OUT, 'o', "out", RETE_OPT_OPTIONAL, "FILE",
 	  "Write events as JSON lines to FILE (default " DEFAULT_OUT ") instead of\n"
 	  "printing them. Created with mode 0600." },
+	{ OPT_OUT_ROTATE, 'r', "out-rotate", RETE_OPT_VALUE, "SIZE",
+	  "Split --out into FILE.0, FILE.1, ... of at most SIZE bytes each (an event\n"
+	  "larger than SIZE gets a file of its own); each starts with its own startup\n"
+	  "line. kB/MB/GB count in 1000s as in Retis (64MB = 64000000), k/M/G and\n"
+	  "KiB/MiB/GiB in 1024s. At least 4k." },
+	{ OPT_OUT_ROTATE_COUNT, 'R', "out-rotate-count", RETE_OPT_VALUE, "N",
+	  "With --out-rotate, keep only the newest N files (older ones are deleted)" },
 	{ OPT_PRINT, 0, "print", RETE_OPT_FLAG, NULL, "Also print events when --out is used" },
 	{ OPT_STACK, 0, "stack", RETE_OPT_FLAG, NULL, "Add kernel stack traces to every probe" },
 	{ OPT_CMD, 0, "cmd", RETE_OPT_VALUE, "CMD",
@@ -92,7 +117,12 @@ struct collect_args {
 	bool any_collector_arg;
 	const char *probes[MAX_USER_PROBES];
 	size_t nprobes;
+	const char *filter_packet;
+	const char *filter_meta;
+	bool filter_strict;
 	const char *out;
+	uint64_t out_rotate;
+	uint32_t out_rotate_count;
 	bool print;
 	bool stack;
 	const char *cmd;
@@ -160,9 +190,43 @@ static int collect_handler(void *ctx, const struct rete_opt *o, const char *v, c
 		}
 		a->probes[a->nprobes++] = v;
 		return 0;
+	case OPT_FILTER_PACKET:
+		a->filter_packet = v;
+		return 0;
+	case OPT_FILTER_META:
+		a->filter_meta = v;
+		return 0;
+	case OPT_FILTER_MODE:
+		if (strcmp(v, "follow") && strcmp(v, "strict")) {
+			snprintf(err, errlen, "invalid filter mode '%s' (expected follow or strict)",
+				 v);
+			return -EINVAL;
+		}
+		a->filter_strict = !strcmp(v, "strict");
+		return 0;
 	case OPT_OUT:
 		a->out = v ? v : DEFAULT_OUT;
 		return 0;
+	case OPT_OUT_ROTATE:
+		rc = rete_parse_file_size(v, &a->out_rotate);
+		if (rc || a->out_rotate < 4096) {
+			snprintf(err, errlen,
+				 "--out-rotate expects a size of at least 4k (e.g. 64MB), got '%s'", v);
+			return -EINVAL;
+		}
+		return 0;
+	case OPT_OUT_ROTATE_COUNT: {
+		uint64_t n;
+
+		rc = rete_parse_u64(v, &n);
+		if (rc || !n || n > UINT32_MAX) {
+			snprintf(err, errlen, "--out-rotate-count expects a positive number, got '%s'",
+				 v);
+			return -EINVAL;
+		}
+		a->out_rotate_count = (uint32_t)n;
+		return 0;
+	}
 	case OPT_PRINT:
 		a->print = true;
 		return 0;
@@ -255,6 +319,8 @@ struct collection {
 	uint64_t start_ns;
 	bool status_line;
 	uint64_t decode_errors;
+	struct rete_pcap_filter pcap;
+	struct rete_filter_prog filter_l2, filter_l3, filter_meta;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -384,6 +450,44 @@ static int setup_probes(struct collection *c)
 					 strerror(-rc));
 		}
 	}
+	return 0;
+}
+
+/* Compile -f and -m into eBPF for the session. */
+static int setup_filters(struct collection *c, struct rete_session_opts *so)
+{
+	char err[512];
+	int rc;
+
+	if (c->args.filter_packet) {
+		rc = rete_pcap_filter_compile(c->args.filter_packet, &c->pcap, err, sizeof(err));
+		if (!rc)
+			rc = rete_cbpf_translate_pcap(&c->pcap, RETE_PCAP_L2, &c->filter_l2, err,
+						      sizeof(err));
+		if (!rc && c->pcap.has[RETE_PCAP_L3])
+			rc = rete_cbpf_translate_pcap(&c->pcap, RETE_PCAP_L3, &c->filter_l3, err,
+						      sizeof(err));
+		if (rc) {
+			log_error("%s", err);
+			return rc;
+		}
+		so->filter_l2 = &c->filter_l2;
+		if (c->pcap.has[RETE_PCAP_L3])
+			so->filter_l3 = &c->filter_l3;
+		else
+			log_debug("no L3 packet filter: %s", c->pcap.l3_skip_reason);
+		log_info("%s packet filter(s) loaded", so->filter_l3 ? "L2+L3" : "L2");
+	}
+	if (c->args.filter_meta) {
+		rc = rete_meta_filter_build(c->args.filter_meta, c->btf, &c->filter_meta, err,
+					    sizeof(err));
+		if (rc) {
+			log_error("%s", err);
+			return rc;
+		}
+		so->filter_meta = &c->filter_meta;
+	}
+	so->filter_strict = c->args.filter_strict;
 	return 0;
 }
 
@@ -619,6 +723,10 @@ static void collection_release(struct collection *c)
 	rete_kallsyms_free(c->ksyms);
 	rete_probe_set_free(&c->probes);
 	rete_tracefs_release(&c->tfs);
+	rete_filter_prog_free(&c->filter_l2);
+	rete_filter_prog_free(&c->filter_l3);
+	rete_filter_prog_free(&c->filter_meta);
+	rete_pcap_filter_free(&c->pcap);
 	btf__free(c->btf);
 }
 
@@ -669,6 +777,11 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 		log_error("--print only makes sense with --out (events are printed by default)");
 		return RETE_EXIT_USAGE;
 	}
+	if ((c.args.out_rotate && !c.args.out) || (c.args.out_rotate_count && !c.args.out_rotate)) {
+		log_error("%s", c.args.out_rotate ? "--out-rotate needs --out" :
+						    "--out-rotate-count needs --out-rotate");
+		return RETE_EXIT_USAGE;
+	}
 	c.out.text_opts = c.args.text;
 
 	c.btf = btf__load_vmlinux_btf();
@@ -693,6 +806,8 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	so.skb_sections = c.args.skb_sections;
 	so.ringbuf_bytes = c.args.buffer_size ? (uint32_t)c.args.buffer_size : 8u << 20;
 	so.no_cookie = getenv("RETE_NO_ATTACH_COOKIE") != NULL;
+	if (setup_filters(&c, &so))
+		goto out;
 	rc = rete_session_new(&so, &c.probes, c.btf, &c.session, err, sizeof(err));
 	if (rc) {
 		log_error("%s", err);
@@ -716,9 +831,12 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	}
 
 	if (c.args.out) {
-		rc = rete_output_open_json(&c.out, c.args.out);
+		struct rete_output_rotate rot = { c.args.out_rotate, c.args.out_rotate_count };
+
+		rc = rot.size ? rete_output_open_rotate(&c.out, c.args.out, &rot) :
+				rete_output_open_json(&c.out, c.args.out);
 		if (rc) {
-			log_error("cannot create %s: %s", c.args.out, strerror(-rc));
+			log_error("cannot create %s: %s", c.out.path, strerror(-rc));
 			goto out;
 		}
 	}
@@ -753,7 +871,7 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 		rc = ring_buffer__consume(c.rb);
 		rc = rc < 0 ? rc : 0;
 	}
-	if (rc && rc != -EIO && rc != -ENOSPC) {
+	if (rc && !c.out.err) {
 		log_error("event loop failed: %s", strerror(-rc));
 		goto out;
 	}
@@ -765,11 +883,12 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	exit_code = RETE_EXIT_OK;
 	goto out;
 out_write:
-	log_error("cannot write events: %s", strerror(-c.out.err));
+	log_error("cannot write %s: %s (collection stopped)",
+		  c.out.err_json ? c.out.path : "events", strerror(-c.out.err));
 out:
 	collection_release(&c);
 	if (exit_code == RETE_EXIT_OK && c.out.err) {
-		log_error("cannot write %s: %s", c.args.out ? c.args.out : "events",
+		log_error("cannot write %s: %s", c.out.err_json ? c.out.path : "events",
 			  strerror(-c.out.err));
 		exit_code = RETE_EXIT_FAIL;
 	}
