@@ -39,27 +39,29 @@ typedef int (*dec_fn)(struct rete_decoder *d, const void *p, size_t len, struct 
 
 static int dec_common(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_common *c = p;
+	struct rete_sec_common c;
 
-	ev->common.timestamp = c->timestamp;
+	memcpy(&c, p, sizeof(c));
+	ev->common.timestamp = c.timestamp;
 	ev->common.has_smp_id = true;
-	ev->common.smp_id = c->smp_id;
+	ev->common.smp_id = c.smp_id;
 	ev->common.has_task = true;
-	ev->common.pid = (int32_t)c->pid;
-	ev->common.tgid = (int32_t)c->tgid;
-	copy_str(ev->common.comm, sizeof(ev->common.comm), c->comm, sizeof(c->comm));
+	ev->common.pid = (int32_t)c.pid;
+	ev->common.tgid = (int32_t)c.tgid;
+	copy_str(ev->common.comm, sizeof(ev->common.comm), c.comm, sizeof(c.comm));
 	rete_event_set(ev, RETE_SEC_COMMON);
 	return 0;
 }
 
 static int dec_kernel(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_kernel *k = p;
 	const struct rete_probe *probe;
+	struct rete_sec_kernel k;
 
-	if (k->probe_id >= d->probes->n)
+	memcpy(&k, p, sizeof(k));
+	if (k.probe_id >= d->probes->n)
 		return -EINVAL;
-	probe = &d->probes->probes[k->probe_id];
+	probe = &d->probes->probes[k.probe_id];
 	copy_str(ev->kernel.symbol, sizeof(ev->kernel.symbol), probe->symbol,
 		 sizeof(probe->symbol));
 	copy_str(ev->kernel.probe_type, sizeof(ev->kernel.probe_type),
@@ -77,18 +79,20 @@ static bool tracing_frame(const char *sym)
 
 static int dec_stack(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_stack *s = p;
-	const uint64_t *ips = (const uint64_t *)(s + 1);
+	const uint8_t *ips = (const uint8_t *)p + sizeof(struct rete_sec_stack);
+	struct rete_sec_stack s;
 	char buf[256];
-	uint32_t nr = s->nr, first = 0;
+	uint32_t nr, first = 0;
 
-	if (sizeof(*s) + (size_t)nr * sizeof(uint64_t) > len || nr > RETE_STACK_MAX)
+	memcpy(&s, p, sizeof(s));
+	nr = s.nr;
+	if (sizeof(s) + (size_t)nr * sizeof(uint64_t) > len || nr > RETE_STACK_MAX)
 		return -EINVAL;
 	/* The stack starts in the probe program and bpf_trace_run*: skip those frames. */
 	for (uint32_t i = 0; i < nr && i < 4; i++) {
 		uint64_t ip;
 
-		memcpy(&ip, &ips[i], sizeof(ip));
+		memcpy(&ip, ips + (size_t)i * sizeof(ip), sizeof(ip));
 		rete_kallsyms_fmt(d->ksyms, ip, buf, sizeof(buf));
 		if (d->ksyms && tracing_frame(buf))
 			first = i + 1;
@@ -99,7 +103,7 @@ static int dec_stack(struct rete_decoder *d, const void *p, size_t len, struct r
 		uint64_t ip;
 		const char *str;
 
-		memcpy(&ip, &ips[i], sizeof(ip));
+		memcpy(&ip, ips + (size_t)i * sizeof(ip), sizeof(ip));
 		if (!ip)
 			break;
 		rete_kallsyms_fmt(d->ksyms, ip, buf, sizeof(buf));
@@ -113,19 +117,23 @@ static int dec_stack(struct rete_decoder *d, const void *p, size_t len, struct r
 
 static int dec_tracking(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_tracking *t = p;
+	struct rete_sec_tracking t;
 
-	ev->skb_tracking.orig_head = t->orig_head;
-	ev->skb_tracking.timestamp = t->timestamp;
-	ev->skb_tracking.skb = t->skb;
+	memcpy(&t, p, sizeof(t));
+	ev->skb_tracking.orig_head = t.orig_head;
+	ev->skb_tracking.timestamp = t.timestamp;
+	ev->skb_tracking.skb = t.skb;
 	rete_event_set(ev, RETE_SEC_SKB_TRACKING);
 	return 0;
 }
 
 static int dec_drop(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_drop *dr = p;
-	uint32_t v = (uint32_t)dr->reason;
+	struct rete_sec_drop dr;
+	uint32_t v;
+
+	memcpy(&dr, p, sizeof(dr));
+	v = (uint32_t)dr.reason;
 
 	/* Core reasons are looked up once and cached by value. */
 	if (v < REASON_CACHE_MAX) {
@@ -137,14 +145,14 @@ static int dec_drop(struct rete_decoder *d, const void *p, size_t len, struct re
 		if (!d->reason_cache[v][0]) {
 			char subsys[32];
 
-			rete_drop_reason_name(d->btf, dr->reason, d->reason_cache[v],
+			rete_drop_reason_name(d->btf, dr.reason, d->reason_cache[v],
 					      sizeof(d->reason_cache[v]), subsys, sizeof(subsys));
 		}
 		copy_str(ev->skb_drop.drop_reason, sizeof(ev->skb_drop.drop_reason),
 			 d->reason_cache[v], sizeof(d->reason_cache[v]));
 		ev->skb_drop.subsys[0] = '\0';
 	} else {
-		rete_drop_reason_name(d->btf, dr->reason, ev->skb_drop.drop_reason,
+		rete_drop_reason_name(d->btf, dr.reason, ev->skb_drop.drop_reason,
 				      sizeof(ev->skb_drop.drop_reason), ev->skb_drop.subsys,
 				      sizeof(ev->skb_drop.subsys));
 	}
@@ -156,28 +164,30 @@ static int dec_drop(struct rete_decoder *d, const void *p, size_t len, struct re
 
 static int dec_packet(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_packet *pk = p;
-	size_t cap = pk->capture_len, off = 0;
+	struct rete_sec_packet pk;
+	size_t cap, off = 0;
 	uint8_t *data;
 
-	if (sizeof(*pk) + cap > len)
+	memcpy(&pk, p, sizeof(pk));
+	cap = pk.capture_len;
+	if (sizeof(pk) + cap > len)
 		return -EINVAL;
 	/*
 	 * Without a MAC header the bytes start at L3: like Retis, put a zeroed
 	 * Ethernet header carrying skb->protocol in front so every packet
 	 * starts at L2 (and pcap output stays Ethernet).
 	 */
-	if (pk->flags & RETE_PACKET_F_L3)
+	if (pk.flags & RETE_PACKET_F_L3)
 		off = ETH_HLEN;
 	data = rete_event_alloc(ev, cap + off + 1);
 	if (!data)
 		return -ENOMEM;
 	if (off) {
 		memset(data, 0, ETH_HLEN);
-		memcpy(data + 12, &pk->protocol, 2);
+		memcpy(data + 12, &pk.protocol, 2);
 	}
-	memcpy(data + off, pk + 1, cap);
-	ev->packet.len = pk->len + (uint32_t)off;
+	memcpy(data + off, (const uint8_t *)p + sizeof(pk), cap);
+	ev->packet.len = pk.len + (uint32_t)off;
 	ev->packet.capture_len = (uint32_t)(cap + off);
 	ev->packet.data = data;
 	rete_event_set(ev, RETE_SEC_PACKET);
@@ -186,80 +196,86 @@ static int dec_packet(struct rete_decoder *d, const void *p, size_t len, struct 
 
 static int dec_meta(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_skb_meta *m = p;
+	struct rete_sec_skb_meta m;
 
+	memcpy(&m, p, sizeof(m));
 	ev->skb.has_meta = true;
-	ev->skb.meta.len = m->len;
-	ev->skb.meta.data_len = m->data_len;
-	ev->skb.meta.hash = m->hash;
-	ev->skb.meta.csum = m->csum;
-	ev->skb.meta.priority = m->priority;
-	ev->skb.meta.ip_summed = m->ip_summed;
-	ev->skb.meta.csum_level = m->csum_level;
+	ev->skb.meta.len = m.len;
+	ev->skb.meta.data_len = m.data_len;
+	ev->skb.meta.hash = m.hash;
+	ev->skb.meta.csum = m.csum;
+	ev->skb.meta.priority = m.priority;
+	ev->skb.meta.ip_summed = m.ip_summed;
+	ev->skb.meta.csum_level = m.csum_level;
 	rete_event_set(ev, RETE_SEC_SKB);
 	return 0;
 }
 
 static int dec_dataref(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_skb_dataref *r = p;
+	struct rete_sec_skb_dataref r;
 
+	memcpy(&r, p, sizeof(r));
 	ev->skb.has_data_ref = true;
-	ev->skb.data_ref.nohdr = r->nohdr;
-	ev->skb.data_ref.cloned = r->cloned;
-	ev->skb.data_ref.fclone = r->fclone;
-	ev->skb.data_ref.users = r->users;
+	ev->skb.data_ref.nohdr = r.nohdr;
+	ev->skb.data_ref.cloned = r.cloned;
+	ev->skb.data_ref.fclone = r.fclone;
+	ev->skb.data_ref.users = r.users;
 	/* Low 16 bits count all references; the high ones only the payload-only ones. */
-	ev->skb.data_ref.dataref = (uint8_t)(r->dataref & 0xffff);
+	ev->skb.data_ref.dataref = (uint8_t)(r.dataref & 0xffff);
 	rete_event_set(ev, RETE_SEC_SKB);
 	return 0;
 }
 
 static int dec_gso(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_skb_gso *g = p;
+	struct rete_sec_skb_gso g;
 
+	memcpy(&g, p, sizeof(g));
 	ev->skb.has_gso = true;
-	ev->skb.gso.flags = g->flags;
-	ev->skb.gso.frags = g->nr_frags;
-	ev->skb.gso.size = g->gso_size;
-	ev->skb.gso.segs = g->gso_segs;
-	ev->skb.gso.type = g->gso_type;
+	ev->skb.gso.flags = g.flags;
+	ev->skb.gso.frags = g.nr_frags;
+	ev->skb.gso.size = g.gso_size;
+	ev->skb.gso.segs = g.gso_segs;
+	ev->skb.gso.type = g.gso_type;
 	rete_event_set(ev, RETE_SEC_SKB);
 	return 0;
 }
 
 static int dec_vlan(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_skb_vlan *v = p;
+	struct rete_sec_skb_vlan v;
 
+	memcpy(&v, p, sizeof(v));
 	ev->skb.has_vlan_accel = true;
-	ev->skb.vlan_accel.pcp = (uint8_t)(v->tci >> 13);
-	ev->skb.vlan_accel.dei = (v->tci >> 12) & 1;
-	ev->skb.vlan_accel.vid = v->tci & 0xfff;
+	ev->skb.vlan_accel.pcp = (uint8_t)(v.tci >> 13);
+	ev->skb.vlan_accel.dei = (v.tci >> 12) & 1;
+	ev->skb.vlan_accel.vid = v.tci & 0xfff;
 	rete_event_set(ev, RETE_SEC_SKB);
 	return 0;
 }
 
 static int dec_dev(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_dev *dv = p;
+	struct rete_sec_dev dv;
 
-	copy_str(ev->dev.name, sizeof(ev->dev.name), dv->name, sizeof(dv->name));
-	ev->dev.ifindex = dv->ifindex;
-	ev->dev.has_rx_ifindex = dv->rx_ifindex != 0;
-	ev->dev.rx_ifindex = dv->rx_ifindex;
+	memcpy(&dv, p, sizeof(dv));
+	copy_str(ev->dev.name, sizeof(ev->dev.name), dv.name, sizeof(dv.name));
+	ev->dev.ifindex = dv.ifindex;
+	ev->dev.has_rx_ifindex = dv.rx_ifindex != 0;
+	ev->dev.rx_ifindex = dv.rx_ifindex;
 	rete_event_set(ev, RETE_SEC_DEV);
 	return 0;
 }
 
 static int dec_ns(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
 {
-	const struct rete_sec_ns *n = p;
+	struct rete_sec_ns n;
 
-	ev->netns.has_cookie = n->cookie != 0;
-	ev->netns.cookie = n->cookie;
-	ev->netns.inum = n->inum;
+	memcpy(&n, p, sizeof(n));
+	ev->netns.has_cookie = n.cookie != 0;
+	ev->netns.cookie = n.cookie;
+	ev->netns.inum = n.inum;
 	rete_event_set(ev, RETE_SEC_NETNS);
 	return 0;
 }
@@ -295,19 +311,24 @@ int rete_decode(struct rete_decoder *d, const void *data, size_t size, struct re
 		goto out_bad;
 	end = p + hdr->size;
 	p += sizeof(*hdr);
+	/*
+	 * Sections are packed (4-byte headers, payloads of any size), so neither
+	 * headers nor payloads are aligned: they are memcpy'd out, never dereferenced.
+	 */
 	while (p + sizeof(struct rete_sec_hdr) <= end) {
-		const struct rete_sec_hdr *sh = (const void *)p;
-		const void *payload = sh + 1;
+		const void *payload = p + sizeof(struct rete_sec_hdr);
+		struct rete_sec_hdr sh;
 		size_t i;
 
-		if ((size_t)(end - (const uint8_t *)payload) < sh->size)
+		memcpy(&sh, p, sizeof(sh));
+		if ((size_t)(end - (const uint8_t *)payload) < sh.size)
 			goto out_bad;
 		for (i = 0; i < sizeof(decoders) / sizeof(decoders[0]); i++) {
-			if (decoders[i].owner != sh->owner || decoders[i].type != sh->type)
+			if (decoders[i].owner != sh.owner || decoders[i].type != sh.type)
 				continue;
-			if (sh->size < decoders[i].min_size)
+			if (sh.size < decoders[i].min_size)
 				goto out_bad;
-			rc = decoders[i].fn(d, payload, sh->size, ev);
+			rc = decoders[i].fn(d, payload, sh.size, ev);
 			if (rc == -ENOMEM)
 				return rc;
 			if (rc)
@@ -315,7 +336,7 @@ int rete_decode(struct rete_decoder *d, const void *data, size_t size, struct re
 			break;
 		}
 		/* Unknown sections (a newer BPF object) are skipped. */
-		p = (const uint8_t *)payload + sh->size;
+		p = (const uint8_t *)payload + sh.size;
 	}
 	return 0;
 out_bad:

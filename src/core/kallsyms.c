@@ -95,7 +95,9 @@ int rete_kallsyms_load(const char *path, struct rete_kallsyms **ret)
 		rete_kallsyms_free(ks);
 		return err;
 	}
-	qsort(ks->syms, ks->nsyms, sizeof(*ks->syms), cmp_ksym);
+	/* An empty file leaves syms NULL, which qsort() must not be given. */
+	if (ks->nsyms)
+		qsort(ks->syms, ks->nsyms, sizeof(*ks->syms), cmp_ksym);
 	*ret = ks;
 	return 0;
 }

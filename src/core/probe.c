@@ -63,7 +63,9 @@ static bool valid_target_char(char c)
 	       c == '_' || c == '*' || c == '.' || c == '-';
 }
 
-static int check_target(const char *spec, const char *target, char *err, size_t errlen)
+/* `copy` is the writable copy of spec that target points into: positions are in spec. */
+static int check_target(const char *spec, const char *copy, const char *target, char *err,
+			size_t errlen)
 {
 	if (!*target) {
 		snprintf(err, errlen, "probe '%s' has no target", spec);
@@ -72,7 +74,7 @@ static int check_target(const char *spec, const char *target, char *err, size_t 
 	for (const char *p = target; *p; p++) {
 		if (!valid_target_char(*p)) {
 			snprintf(err, errlen, "invalid character '%c' at position %zu of probe '%s'",
-				 *p, (size_t)(p - target) + 1, spec);
+				 *p, (size_t)(p - copy) + 1, spec);
 			return -EINVAL;
 		}
 	}
@@ -143,9 +145,9 @@ int rete_probe_parse(const char *s, struct rete_probe_spec *ret, char *err, size
 			return -EINVAL;
 		}
 		*sep = '\0';
-		rc = check_target(s, target, err, errlen);
+		rc = check_target(s, buf, target, err, errlen);
 		if (!rc)
-			rc = check_target(s, sep + 1, err, errlen);
+			rc = check_target(s, buf, sep + 1, err, errlen);
 		*sep = ':';
 		if (rc)
 			return rc;
@@ -154,7 +156,7 @@ int rete_probe_parse(const char *s, struct rete_probe_spec *ret, char *err, size
 			snprintf(err, errlen, "kernel function probe '%s' has an extra ':'", s);
 			return -EINVAL;
 		}
-		rc = check_target(s, target, err, errlen);
+		rc = check_target(s, buf, target, err, errlen);
 		if (rc)
 			return rc;
 	}
@@ -252,8 +254,8 @@ static int resolve_tp(const char *symbol, const struct btf *btf, uint8_t flags,
 			return 0;
 		suggest_tracepoint(btf, event, sug, sizeof(sug));
 		snprintf(err, errlen, "tracepoint '%s' does not exist on this kernel%s%.*s%s%s",
-			 symbol, sug[0] ? " (did you mean 'tp:" : "", (int)(event - symbol), symbol,
-			 sug, sug[0] ? "'?)" : "");
+			 symbol, sug[0] ? " (did you mean 'tp:" : "",
+			 sug[0] ? (int)(event - symbol) : 0, symbol, sug, sug[0] ? "'?)" : "");
 		return rc;
 	}
 	if (rc) {
