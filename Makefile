@@ -134,6 +134,7 @@ bench: deps
 install: $(BUILD)/rete
 	install -D -m 0755 $(BUILD)/rete $(DESTDIR)$(PREFIX)/bin/rete
 	install -d $(DESTDIR)$(PREFIX)/share/rete/profiles
+	install -m 0644 profiles/*.yaml $(DESTDIR)$(PREFIX)/share/rete/profiles/
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*.h src/*/*.h bpf/*/*.c bpf/*/*.h include/uapi/*.h)

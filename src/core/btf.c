@@ -130,6 +130,16 @@ int rete_btf_func_args(const struct btf *btf, const char *func, struct rete_prob
 	return args_from_proto(btf, t, 0, ret);
 }
 
+int rete_btf_proto_args(const struct btf *btf, uint32_t proto_id, unsigned skip,
+			struct rete_probe_args *ret)
+{
+	const struct btf_type *t = btf__type_by_id(btf, proto_id);
+
+	if (!t || !btf_is_func_proto(t))
+		return -EINVAL;
+	return args_from_proto(btf, t, skip, ret);
+}
+
 int rete_probe_args_known(const struct rete_probe_args *a)
 {
 	for (int k = 0; k < RETE_ARG_KIND_MAX; k++)

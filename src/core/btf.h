@@ -33,6 +33,14 @@ int rete_btf_tp_args(const struct btf *btf, const char *event, struct rete_probe
 /* Arguments of a kernel function (for kprobes); -ENOENT when not in BTF. */
 int rete_btf_func_args(const struct btf *btf, const char *func, struct rete_probe_args *ret);
 
+/*
+ * Arguments of the function prototype proto_id, ignoring the first `skip`
+ * parameters (1 for the context of a btf_trace_* prototype): for callers
+ * walking BTF themselves, without a lookup by name per probe.
+ */
+int rete_btf_proto_args(const struct btf *btf, uint32_t proto_id, unsigned skip,
+			struct rete_probe_args *ret);
+
 /* True when at least one argument has a kind some collector understands. */
 int rete_probe_args_known(const struct rete_probe_args *a);
 
