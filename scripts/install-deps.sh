@@ -24,6 +24,7 @@ deps=(
 	"nftables:nft"
 	"conntrack:conntrack"
 	"tcpdump:tcpdump"
+	"tshark:tshark"
 	"jq:jq"
 	"procps:pgrep"
 )

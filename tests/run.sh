@@ -7,7 +7,8 @@
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-export BUILD RETE="$PWD/$BUILD/rete"
+case "$BUILD" in /*) RETE="$BUILD/rete" ;; *) RETE="$PWD/$BUILD/rete" ;; esac
+export BUILD RETE
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(unit unit-asan func)
 

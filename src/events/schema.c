@@ -1,0 +1,197 @@
+#include <string.h>
+
+#include "events/schema.h"
+
+/* Field types, as schemars writes them for Retis's integer fields. */
+#define T_U8 "\"type\":\"integer\",\"format\":\"uint8\",\"minimum\":0,\"maximum\":255"
+#define T_U16 "\"type\":\"integer\",\"format\":\"uint16\",\"minimum\":0,\"maximum\":65535"
+#define T_U32 "\"type\":\"integer\",\"format\":\"uint32\",\"minimum\":0"
+#define T_U64 "\"type\":\"integer\",\"format\":\"uint64\",\"minimum\":0"
+#define T_I32 "\"type\":\"integer\",\"format\":\"int32\""
+#define T_I64 "\"type\":\"integer\",\"format\":\"int64\""
+#define T_U32_OPT "\"type\":[\"integer\",\"null\"],\"format\":\"uint32\",\"minimum\":0"
+#define T_U64_OPT "\"type\":[\"integer\",\"null\"],\"format\":\"uint64\",\"minimum\":0"
+#define T_STR "\"type\":\"string\""
+#define T_STR_OPT "\"type\":[\"string\",\"null\"]"
+#define T_BOOL "\"type\":\"boolean\""
+#define REF(name) "\"$ref\":\"#/$defs/" name "\""
+#define OPT_REF(name) "\"anyOf\":[{" REF(name) "},{\"type\":\"null\"}]"
+
+/* A top-level section: optional, described by a definition. */
+#define SECTION(key, desc, def) "\"" key "\":{\"description\":\"" desc "\"," OPT_REF(def) "}"
+
+static const char schema[] =
+	"{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
+	"\"title\":\"rete event\","
+	"\"description\":\"One line of a rete (Retis-compatible) event file. Sections rete "
+	"passes through without modelling them (ct, nft, ovs, ovs-detrace, userspace) are "
+	"not described.\","
+	"\"type\":\"object\","
+	"\"properties\":{"
+	SECTION("common", "Common section.", "CommonEvent") ","
+	SECTION("kernel", "Kernel section.", "KernelEvent") ","
+	SECTION("tracking", "Tracking section (added by sort).", "TrackingInfo") ","
+	SECTION("skb-tracking", "Skb tracking section.", "SkbTrackingEvent") ","
+	SECTION("skb-drop", "Skb drop section.", "SkbDropEvent") ","
+	SECTION("packet", "Packet section.", "PacketEvent") ","
+	SECTION("skb", "Skb section.", "SkbEvent") ","
+	SECTION("netns", "Net namespace section.", "NetnsEvent") ","
+	SECTION("dev", "Net device section.", "DevEvent") ","
+	SECTION("startup", "Startup event.", "StartupEvent")
+	"},"
+	"\"$defs\":{"
+
+	"\"CommonEvent\":{\"description\":\"Common section.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"timestamp\":{\"description\":\"Timestamp (CLOCK_MONOTONIC, ns).\"," T_U64 "},"
+	"\"smp_id\":{\"description\":\"SMP processor ID.\"," T_U32_OPT "},"
+	"\"task\":{\"description\":\"Linux task.\"," OPT_REF("TaskEvent") "}"
+	"},\"required\":[\"timestamp\"]},"
+
+	"\"TaskEvent\":{\"description\":\"Task information.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"pid\":{\"description\":\"Process ID.\"," T_I32 "},"
+	"\"tgid\":{\"description\":\"Thread group ID.\"," T_I32 "},"
+	"\"comm\":{\"description\":\"Task name.\"," T_STR "}"
+	"},\"required\":[\"pid\",\"tgid\",\"comm\"]},"
+
+	"\"KernelEvent\":{\"description\":\"Kernel section.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"symbol\":{\"description\":\"Symbol name: the probe that made the event.\"," T_STR "},"
+	"\"probe_type\":{\"description\":\"Probe type: kprobe, kretprobe or raw_tracepoint.\","
+	T_STR "},"
+	"\"stack_trace\":{\"description\":\"Stack trace.\"," OPT_REF("StackTrace") "}"
+	"},\"required\":[\"symbol\",\"probe_type\"]},"
+
+	"\"StackTrace\":{\"description\":\"Kernel stack trace, innermost first (symbol+0xoff).\","
+	"\"type\":\"array\",\"items\":{" T_STR "}},"
+
+	"\"SkbTrackingEvent\":{\"description\":\"Skb tracking section. The tracking id is "
+	"(timestamp, orig_head); skb tells clones apart.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"orig_head\":{\"description\":\"skb->head when the packet was first seen.\"," T_U64 "},"
+	"\"timestamp\":{\"description\":\"When the packet was first seen.\"," T_U64 "},"
+	"\"skb\":{\"description\":\"Address of the skb.\"," T_U64 "}"
+	"},\"required\":[\"orig_head\",\"timestamp\",\"skb\"]},"
+
+	"\"TrackingInfo\":{\"description\":\"Tracking section, added by sort.\","
+	"\"type\":\"object\",\"properties\":{"
+	"\"skb\":{\"description\":\"Tracking information of the original packet.\","
+	REF("SkbTrackingEvent") "},"
+	"\"idx\":{\"description\":\"Index in the event series.\"," T_U32 "}"
+	"},\"required\":[\"skb\",\"idx\"]},"
+
+	"\"SkbDropEvent\":{\"description\":\"Skb drop section.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"subsys\":{\"description\":\"Drop reason subsystem; absent for core reasons.\","
+	T_STR_OPT "},"
+	"\"drop_reason\":{\"description\":\"Drop reason (enum skb_drop_reason).\"," T_STR "}"
+	"},\"required\":[\"drop_reason\"]},"
+
+	"\"PacketEvent\":{\"description\":\"Packet section: the first bytes of the packet.\","
+	"\"type\":\"object\",\"properties\":{"
+	"\"len\":{\"description\":\"Packet length.\"," T_U32 "},"
+	"\"capture_len\":{\"description\":\"Captured length (<= len).\"," T_U32 "},"
+	"\"data\":{\"description\":\"Captured bytes from the Ethernet header, base64.\","
+	T_STR ",\"contentEncoding\":\"base64\"}"
+	"},\"required\":[\"len\",\"capture_len\",\"data\"]},"
+
+	"\"SkbEvent\":{\"description\":\"Skb section.\",\"type\":\"object\",\"properties\":{"
+	"\"vlan_accel\":{\"description\":\"VLAN acceleration.\"," OPT_REF("SkbVlanAccelEvent") "},"
+	"\"meta\":{\"description\":\"Metadata.\"," OPT_REF("SkbMetaEvent") "},"
+	"\"data_ref\":{\"description\":\"Data and refcount.\"," OPT_REF("SkbDataRefEvent") "},"
+	"\"gso\":{\"description\":\"GSO.\"," OPT_REF("SkbGsoEvent") "}"
+	"}},"
+
+	"\"SkbVlanAccelEvent\":{\"description\":\"VLAN acceleration.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"pcp\":{\"description\":\"Priority Code Point.\"," T_U8 "},"
+	"\"dei\":{\"description\":\"Drop Eligible Indicator.\"," T_BOOL "},"
+	"\"vid\":{\"description\":\"VLAN ID.\"," T_U16 "}"
+	"},\"required\":[\"pcp\",\"dei\",\"vid\"]},"
+
+	"\"SkbMetaEvent\":{\"description\":\"Skb metadata.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"len\":{\"description\":\"Total packet length.\"," T_U32 "},"
+	"\"data_len\":{\"description\":\"Length in the page buffer area.\"," T_U32 "},"
+	"\"hash\":{\"description\":\"Packet hash.\"," T_U32 "},"
+	"\"ip_summed\":{\"description\":\"Checksum status.\"," T_U8 "},"
+	"\"csum\":{\"description\":\"Checksum, or (start << 16) | offset.\"," T_U32 "},"
+	"\"csum_level\":{\"description\":\"Checksum level.\"," T_U8 "},"
+	"\"priority\":{\"description\":\"QoS priority.\"," T_U32 "}"
+	"},\"required\":[\"len\",\"data_len\",\"hash\",\"ip_summed\",\"csum\",\"csum_level\","
+	"\"priority\"]},"
+
+	"\"SkbDataRefEvent\":{\"description\":\"Skb data and refcount.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"nohdr\":{\"description\":\"Payload reference only.\"," T_BOOL "},"
+	"\"cloned\":{\"description\":\"Is the skb a clone.\"," T_BOOL "},"
+	"\"fclone\":{\"description\":\"Fast clone state.\"," T_U8 "},"
+	"\"users\":{\"description\":\"Users count.\"," T_U8 "},"
+	"\"dataref\":{\"description\":\"Data refcount.\"," T_U8 "}"
+	"},\"required\":[\"nohdr\",\"cloned\",\"fclone\",\"users\",\"dataref\"]},"
+
+	"\"SkbGsoEvent\":{\"description\":\"GSO information.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"flags\":{\"description\":\"GSO flags (SKBFL_*).\"," T_U8 "},"
+	"\"frags\":{\"description\":\"Number of fragments.\"," T_U8 "},"
+	"\"size\":{\"description\":\"GSO size.\"," T_U32 "},"
+	"\"segs\":{\"description\":\"Number of GSO segments.\"," T_U32 "},"
+	"\"type\":{\"description\":\"GSO type (SKB_GSO_*).\"," T_U32 "}"
+	"},\"required\":[\"flags\",\"frags\",\"size\",\"segs\",\"type\"]},"
+
+	"\"NetnsEvent\":{\"description\":\"Network namespace section.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"cookie\":{\"description\":\"Netns cookie (unique, never reused).\"," T_U64_OPT "},"
+	"\"inum\":{\"description\":\"Netns inode number.\"," T_U32 "}"
+	"},\"required\":[\"inum\"]},"
+
+	"\"DevEvent\":{\"description\":\"Device section.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"name\":{\"description\":\"Device name.\"," T_STR "},"
+	"\"ifindex\":{\"description\":\"Ifindex.\"," T_U32 "},"
+	"\"rx_ifindex\":{\"description\":\"Rx device ifindex (skb->skb_iif).\"," T_U32_OPT "}"
+	"},\"required\":[\"name\",\"ifindex\"]},"
+
+	"\"StartupEvent\":{\"description\":\"Startup section: the collection as a whole, on the "
+	"first line of every file.\",\"type\":\"object\",\"properties\":{"
+	"\"retis_version\":{\"description\":\"Version of the collecting tool.\"," T_STR "},"
+	"\"cmdline\":{\"description\":\"Command line of the collection.\"," T_STR "},"
+	"\"clock_monotonic_offset\":{\"description\":\"CLOCK_MONOTONIC offset to wall time.\","
+	REF("TimeSpec") "},"
+	"\"machine\":{\"description\":\"Machine the events were collected on.\","
+	REF("MachineInfo") "},"
+	"\"split_file\":{\"description\":\"Set in rotated files.\"," OPT_REF("SplitFile") "}"
+	"},\"required\":[\"retis_version\",\"clock_monotonic_offset\"]},"
+
+	"\"TimeSpec\":{\"description\":\"A struct timespec.\",\"type\":\"object\","
+	"\"properties\":{\"sec\":{" T_I64 "},\"nsec\":{" T_I64 "}},"
+	"\"required\":[\"sec\",\"nsec\"]},"
+
+	"\"MachineInfo\":{\"description\":\"Machine information.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"kernel_release\":{\"description\":\"Kernel release.\"," T_STR "},"
+	"\"kernel_version\":{\"description\":\"Kernel version.\"," T_STR "},"
+	"\"hardware_name\":{\"description\":\"Hardware name.\"," T_STR "}"
+	"},\"required\":[\"kernel_release\",\"kernel_version\",\"hardware_name\"]},"
+
+	"\"SplitFile\":{\"description\":\"Rotated file: its index and the rotation policy.\","
+	"\"type\":\"object\",\"properties\":{"
+	"\"id\":{\"description\":\"Index of the file (the FILE.id suffix).\"," T_U32 "},"
+	"\"policy\":{\"description\":\"Rotation policy.\"," REF("RotationPolicy") "}"
+	"},\"required\":[\"id\",\"policy\"]},"
+
+	"\"RotationPolicy\":{\"description\":\"Rotation policy.\",\"type\":\"object\","
+	"\"properties\":{"
+	"\"kind\":{\"description\":\"Policy kind; only size.\"," T_STR ",\"const\":\"size\"},"
+	"\"limit\":{\"description\":\"Size limit of one file, in bytes.\"," T_U64 "}"
+	"},\"required\":[\"kind\",\"limit\"]}"
+
+	"}}";
+
+const char *rete_event_schema(size_t *ret_len)
+{
+	if (ret_len)
+		*ret_len = sizeof(schema) - 1;
+	return schema;
+}
