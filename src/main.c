@@ -9,23 +9,43 @@
 #include "lib/log.h"
 #include "lib/opts.h"
 #include "lib/suggest.h"
+#include "profiles/profile.h"
 
 static const struct rete_cmd commands[] = {
 	{ "collect", "Collect events from probes in the networking stack", rete_cmd_collect },
 	{ "print", "Print events stored in a file", rete_cmd_print },
+	{ "sort", "Group stored events into series, one per packet", rete_cmd_sort },
+	{ "stats", "Count what stored events hold: probes, drops, devices, time span",
+	  rete_cmd_stats },
+	{ "inspect", "Show what this kernel can trace and the probes usable here",
+	  rete_cmd_inspect },
+	{ "profile", "List profiles (named sets of arguments, applied with -p)",
+	  rete_cmd_profile },
+	{ "pcap", "Write the packets of stored events as pcapng", rete_cmd_pcap },
 };
 
-enum { OPT_LOG_LEVEL, OPT_HELP, OPT_VERSION };
+enum { OPT_LOG_LEVEL, OPT_PROFILE, OPT_PROFILES_DIR, OPT_HELP, OPT_VERSION };
+
+/* -p may be repeated; each holds a comma-separated list. */
+#define PROFILE_OPTS_MAX 16
 
 static const struct rete_opt global_opts[] = {
 	{ OPT_LOG_LEVEL, 0, "log-level", RETE_OPT_VALUE, "LEVEL",
 	  "error, warn, info (default), debug or trace" },
+	{ OPT_PROFILE, 'p', "profile", RETE_OPT_VALUE, "LIST",
+	  "Profiles to apply (names or YAML files, comma-separated): their\n"
+	  "arguments go before the command's own. See rete profile list" },
+	{ OPT_PROFILES_DIR, 'P', "extra-profiles-dir", RETE_OPT_VALUE, "DIR",
+	  "Look for profiles in DIR first" },
 	{ OPT_HELP, 'h', "help", RETE_OPT_FLAG, NULL, "Print help" },
 	{ OPT_VERSION, 'V', "version", RETE_OPT_FLAG, NULL, "Print version" },
 };
 
 struct global_state {
 	bool help, version;
+	const char *profiles[PROFILE_OPTS_MAX];
+	size_t nprofiles;
+	const char *profiles_dir;
 };
 
 static void usage(FILE *f)
@@ -40,8 +60,10 @@ static void usage(FILE *f)
 	fputs("\nExamples:\n"
 	      "  rete collect\n"
 	      "  rete collect -p tp:skb:kfree_skb/stack -c skb-drop,skb,dev,ns\n"
+	      "  rete -p dropmon collect\n"
 	      "  rete collect -o events.json --cmd 'ping -c1 192.0.2.2'\n"
-	      "  rete print events.json\n\n"
+	      "  rete print events.json\n"
+	      "  rete inspect -p 'tp:net:*'\n\n"
 	      "Run 'rete <COMMAND> --help' for the options of a command.\n",
 	      f);
 }
@@ -62,6 +84,18 @@ static int global_handler(void *ctx, const struct rete_opt *o, const char *value
 		}
 		rete_log_set_level(level);
 		return 0;
+	case OPT_PROFILE:
+		if (st->nprofiles == PROFILE_OPTS_MAX) {
+			snprintf(err, errlen,
+				 "too many -p options (at most %d; use a list: -p a,b)",
+				 PROFILE_OPTS_MAX);
+			return -EINVAL;
+		}
+		st->profiles[st->nprofiles++] = value;
+		return 0;
+	case OPT_PROFILES_DIR:
+		st->profiles_dir = value;
+		return 0;
 	case OPT_HELP:
 		st->help = true;
 		return 0;
@@ -81,6 +115,23 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 		return 0;
 	fputs("libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
+}
+
+/* Run a command, with the arguments of -p profiles first when there are some. */
+static int run_command(struct rete_global *g, const struct global_state *st,
+		       const struct rete_cmd *cmd, int argc, char **argv)
+{
+	struct rete_profile_argv pa = { 0 };
+	int code;
+
+	g->profiles_dir = st->profiles_dir;
+	if (!st->nprofiles)
+		return cmd->run(g, argc, argv);
+	code = rete_profiles_apply(g, st->profiles, st->nprofiles, argc, argv, &pa);
+	if (code == RETE_EXIT_OK)
+		code = cmd->run(g, (int)pa.argc, pa.argv);
+	rete_profile_argv_free(&pa);
+	return code;
 }
 
 int main(int argc, char **argv)
@@ -107,12 +158,19 @@ int main(int argc, char **argv)
 		return RETE_EXIT_OK;
 	}
 	if (1 + n >= argc) {
-		log_error("no command given (commands: collect, print; see rete --help)");
+		char names[256];
+		size_t len = 0;
+
+		names[0] = '\0';
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			len += (size_t)snprintf(names + len, len < sizeof(names) ? sizeof(names) - len : 0,
+						"%s%s", i ? ", " : "", commands[i].name);
+		log_error("no command given (commands: %s; see rete --help)", names);
 		return RETE_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1 + n], commands[i].name))
-			return commands[i].run(&g, argc - 1 - n, argv + 1 + n);
+			return run_command(&g, &st, &commands[i], argc - 1 - n, argv + 1 + n);
 
 	rete_suggest_init(&s, argv[1 + n]);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

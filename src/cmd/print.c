@@ -1,126 +1,116 @@
-/* rete print: render events stored in a file (rete or Retis JSON lines). */
+/* rete print: render stored events (rete or Retis JSON lines, or sorted files). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "events/json.h"
-#include "events/output.h"
+#include "cmd/postproc.h"
 #include "lib/log.h"
 #include "lib/opts.h"
 
-enum { OPT_UTC, OPT_FORMAT, OPT_LINK_LAYER, OPT_HELP };
-
 static const struct rete_opt print_opts[] = {
-	{ OPT_UTC, 0, "utc", RETE_OPT_FLAG, NULL, "Print timestamps as UTC dates" },
-	{ OPT_FORMAT, 0, "format", RETE_OPT_VALUE, "FORMAT",
+	{ RETE_POST_OPT_FILTER_PACKET, 'f', "filter-packet", RETE_OPT_VALUE, "EXPR",
+	  RETE_POST_HELP_FILTER_PACKET },
+	{ RETE_POST_OPT_FILTER_META, 'm', "filter-meta", RETE_OPT_VALUE, "EXPR",
+	  RETE_POST_HELP_FILTER_META },
+	{ RETE_POST_OPT_UTC, 0, "utc", RETE_OPT_FLAG, NULL, "Print timestamps as UTC dates" },
+	{ RETE_POST_OPT_FORMAT, 0, "format", RETE_OPT_VALUE, "FORMAT",
 	  "multi-line (default) or single-line" },
-	{ OPT_LINK_LAYER, 'e', NULL, RETE_OPT_FLAG, NULL, "Print link-layer information" },
-	{ OPT_HELP, 'h', "help", RETE_OPT_FLAG, NULL, "Print help" },
+	{ RETE_POST_OPT_LINK_LAYER, 'e', NULL, RETE_OPT_FLAG, NULL,
+	  "Print link-layer information" },
+	{ RETE_POST_OPT_HELP, 'h', "help", RETE_OPT_FLAG, NULL, "Print help" },
 };
 
 #define NOPTS (sizeof(print_opts) / sizeof(print_opts[0]))
 
-struct print_args {
-	struct rete_text_opts text;
-	bool help;
-};
-
 static int print_handler(void *ctx, const struct rete_opt *o, const char *v, char *err,
 			 size_t errlen)
 {
-	struct print_args *a = ctx;
+	int rc = rete_post_opt(ctx, o, v, err, errlen);
 
-	switch (o->id) {
-	case OPT_UTC:
-		a->text.utc = true;
-		return 0;
-	case OPT_FORMAT:
-		if (!strcmp(v, "multi-line") || !strcmp(v, "single-line")) {
-			a->text.single_line = !strcmp(v, "single-line");
-			return 0;
-		}
-		snprintf(err, errlen, "invalid format '%s' (expected multi-line or single-line)",
-			 v);
-		return -EINVAL;
-	case OPT_LINK_LAYER:
-		a->text.link_layer = true;
-		return 0;
-	case OPT_HELP:
-		a->help = true;
-		return 0;
-	}
-	return -EINVAL;
+	return rc == -ENOENT ? -EINVAL : rc;
 }
 
 static void print_usage(FILE *f)
 {
-	fputs("Print events stored in a file written by 'rete collect -o' or by Retis.\n\n"
-	      "Usage: rete print [OPTIONS] [FILE]   (default FILE: rete.data)\n\n",
+	fputs("Print events stored by 'rete collect -o' or by Retis, in the live output's "
+	      "layout.\n\n"
+	      "Usage: rete print [OPTIONS] [FILE...]\n\n",
 	      f);
 	rete_opts_help(f, print_opts, NOPTS);
+	fputc('\n', f);
+	rete_post_usage_inputs(f);
 	fputs("\nExamples:\n"
 	      "  rete print events.json\n"
-	      "  rete print --format single-line --utc events.json\n",
+	      "  rete print --format single-line --utc events.json\n"
+	      "  rete print cap.json.0..                  # every rotated file, in order\n"
+	      "  rete print -f 'tcp port 80' -m 'dev.name == \"veth01\"' events.json\n"
+	      "  rete print -m 'skb-drop.drop_reason == \"NO_SOCKET\"' events.json\n",
 	      f);
+}
+
+/* Layout: a blank line after each event (multi-line), or after each series of a sorted file. */
+static int print_event(struct rete_post_args *a, const struct rete_post_in *in,
+		       const struct rete_event *ev, struct rete_strbuf *sb)
+{
+	size_t idx, n;
+	bool series = rete_reader_series_pos(in->reader, &idx, &n);
+	int rc;
+
+	rete_strbuf_reset(sb);
+	rc = rete_post_text_event(&a->text, ev, series && idx ? 1 : 0, sb);
+	if (!rc && (series ? idx + 1 == n : !a->text.single_line))
+		rc = rete_strbuf_addc(sb, '\n');
+	if (!rc)
+		rc = rete_post_write(stdout, sb->buf, sb->len);
+	return rc;
 }
 
 int rete_cmd_print(const struct rete_global *g, int argc, char **argv)
 {
-	struct print_args a = { 0 };
-	struct rete_output out = { 0 };
+	struct rete_post_args a = { 0 };
+	struct rete_strbuf sb = RETE_STRBUF_INIT;
 	struct rete_event ev = { 0 };
-	const char *pos[1], *path = "rete.data";
-	size_t npos = 0, cap = 0, lineno = 0, bad = 0;
-	char err[256], *line = NULL;
-	ssize_t len;
-	FILE *f;
-	int rc;
+	struct rete_post_in in;
+	int code, rc, write_err = 0;
+	bool read_failed = false;
 
-	rc = rete_opts_parse(print_opts, NOPTS, argc - 1, argv + 1, false, print_handler, &a, pos,
-			     1, &npos, err, sizeof(err));
-	if (rc < 0) {
-		log_error("%s", err);
-		return RETE_EXIT_USAGE;
+	code = rete_post_parse(print_opts, NOPTS, argc, argv, print_handler, &a, &a);
+	if (code != RETE_EXIT_OK || a.help) {
+		if (a.help && code == RETE_EXIT_OK)
+			print_usage(stdout);
+		rete_post_args_free(&a);
+		return code;
 	}
-	if (a.help) {
-		print_usage(stdout);
-		return RETE_EXIT_OK;
+	code = rete_post_in_open(&in, &a);
+	if (code != RETE_EXIT_OK) {
+		rete_post_args_free(&a);
+		return code;
 	}
-	if (npos)
-		path = pos[0];
-	f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	if (!f) {
-		log_error("cannot open %s: %s", path, strerror(errno));
-		return RETE_EXIT_FAIL;
-	}
-	out.text = stdout;
-	out.text_opts = a.text;
-	while ((len = getline(&line, &cap, f)) >= 0) {
-		lineno++;
-		while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (!len)
-			continue;
-		rc = rete_json_read_event(&ev, line, (size_t)len, err, sizeof(err));
-		if (rc) {
-			log_warn("%s:%zu: %s (line skipped)", path, lineno, err);
-			bad++;
-			continue;
+	rete_post_stdout_init();
+	for (;;) {
+		rc = rete_post_in_next(&in, &ev);
+		if (rc <= 0) {
+			read_failed = rc < 0;
+			break;
 		}
-		rc = rete_output_event(&out, &ev, true);
-		if (rc)
+		write_err = print_event(&a, &in, &ev, &sb);
+		if (write_err)
 			break;
 	}
-	free(line);
-	if (f != stdin)
-		fclose(f);
+	if (!write_err && fflush(stdout))
+		write_err = -errno;
+	/* A reader that went away (| head) is not an error. */
+	if (write_err == -EPIPE)
+		write_err = 0;
+	if (write_err)
+		log_error("cannot write the output: %s", strerror(-write_err));
+	rete_post_in_report(&in);
+	code = read_failed || write_err || in.bad_lines ? RETE_EXIT_FAIL : RETE_EXIT_OK;
+	rete_post_in_close(&in);
 	rete_event_free(&ev);
-	rc = rete_output_close(&out);
-	if (rc && rc != -EPIPE) {
-		log_error("cannot write output: %s", strerror(-rc));
-		return RETE_EXIT_FAIL;
-	}
-	return bad ? RETE_EXIT_FAIL : RETE_EXIT_OK;
+	rete_strbuf_free(&sb);
+	rete_post_args_free(&a);
+	return code;
 }
