@@ -97,7 +97,8 @@ fi
 
 # A malformed line is reported with its number and skipped; the rest still prints.
 f=$TMP/bad.json
-{ sed -n 2p "$REF/test_events_packets.json"; echo '{"common": '; sed -n 3p "$REF/test_events_packets.json"; } >"$f" 2>/dev/null
+ev='{"common":{"timestamp":1000},"kernel":{"symbol":"net:netif_rx","probe_type":"raw_tracepoint"}}'
+printf '%s\n{"common": \n%s\n' "$ev" "$ev" >"$f"
 out=$("$RETE" print "$f" 2>&1 >"$TMP/out.txt")
 rc=$?
 if [ "$rc" -ne 0 ] && grep -q "bad.json:2: " <<<"$out" && [ "$(grep -cE '^[0-9]+ ' "$TMP/out.txt")" -eq 2 ]; then
