@@ -128,8 +128,8 @@ collect: deps
 	$(SUDO) $(BUILD)/rete collect $(ARGS)
 
 bench: deps
-	@$(MAKE) --no-print-directory all
-	$(SUDO) bench/run.sh
+	@$(MAKE) --no-print-directory all bench-tools
+	$(SUDO) env BUILD=$(BUILD) bench/run.sh
 
 install: $(BUILD)/rete
 	install -D -m 0755 $(BUILD)/rete $(DESTDIR)$(PREFIX)/bin/rete
@@ -141,3 +141,5 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+-include bench/bench.mk
