@@ -11,18 +11,13 @@
 #include "lib/suggest.h"
 #include "profiles/profile.h"
 
-static const struct rete_cmd commands[] = {
-	{ "collect", "Collect events from probes in the networking stack", rete_cmd_collect },
-	{ "print", "Print events stored in a file", rete_cmd_print },
-	{ "sort", "Group stored events into series, one per packet", rete_cmd_sort },
-	{ "stats", "Count what stored events hold: probes, drops, devices, time span",
-	  rete_cmd_stats },
-	{ "inspect", "Show what this kernel can trace and the probes usable here",
-	  rete_cmd_inspect },
-	{ "profile", "List profiles (named sets of arguments, applied with -p)",
-	  rete_cmd_profile },
-	{ "pcap", "Write the packets of stored events as pcapng", rete_cmd_pcap },
+static const struct rete_cmd *const commands[] = {
+	&rete_cmd_collect_desc, &rete_cmd_print_desc,	 &rete_cmd_sort_desc,
+	&rete_cmd_stats_desc,	&rete_cmd_inspect_desc,	 &rete_cmd_profile_desc,
+	&rete_cmd_pcap_desc,	&rete_cmd_complete_desc, &rete_cmd_man_desc,
 };
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 enum { OPT_LOG_LEVEL, OPT_PROFILE, OPT_PROFILES_DIR, OPT_HELP, OPT_VERSION };
 
@@ -41,6 +36,25 @@ static const struct rete_opt global_opts[] = {
 	{ OPT_VERSION, 'V', "version", RETE_OPT_FLAG, NULL, "Print version" },
 };
 
+static const struct rete_cli cli = {
+	.cmds = commands,
+	.ncmds = NCOMMANDS,
+	.opts = global_opts,
+	.nopts = sizeof(global_opts) / sizeof(global_opts[0]),
+	.description = "rete traces packets through the Linux networking stack with eBPF probes\n"
+		       "(tracepoints and kernel functions), following each packet and reporting\n"
+		       "what happened to it: the functions it went through, its headers, device,\n"
+		       "network namespace and drop reason. It reads and writes the event files of\n"
+		       "Retis, whose command line it follows.\n",
+	.examples = "  rete collect\n"
+		    "  rete collect -p tp:skb:kfree_skb/stack -c skb-drop,skb,dev,ns\n"
+		    "  rete -p dropmon collect\n"
+		    "  rete collect -o events.json --cmd 'ping -c1 192.0.2.2'\n"
+		    "  rete print events.json\n"
+		    "  rete inspect -p 'tp:net:*'\n"
+		    "  rete sh-complete --shell bash > /etc/bash_completion.d/rete\n",
+};
+
 struct global_state {
 	bool help, version;
 	const char *profiles[PROFILE_OPTS_MAX];
@@ -53,19 +67,14 @@ static void usage(FILE *f)
 	fputs("rete: trace packets through the Linux networking stack (Retis-compatible)\n\n"
 	      "Usage: rete [OPTIONS] <COMMAND> [COMMAND OPTIONS]\n\nCommands:\n",
 	      f);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-11s %s\n", commands[i]->name, commands[i]->summary);
 	fputc('\n', f);
 	rete_opts_help(f, global_opts, sizeof(global_opts) / sizeof(global_opts[0]));
-	fputs("\nExamples:\n"
-	      "  rete collect\n"
-	      "  rete collect -p tp:skb:kfree_skb/stack -c skb-drop,skb,dev,ns\n"
-	      "  rete -p dropmon collect\n"
-	      "  rete collect -o events.json --cmd 'ping -c1 192.0.2.2'\n"
-	      "  rete print events.json\n"
-	      "  rete inspect -p 'tp:net:*'\n\n"
-	      "Run 'rete <COMMAND> --help' for the options of a command.\n",
-	      f);
+	fprintf(f, "\nExamples:\n%s\n"
+		"Run 'rete <COMMAND> --help' for the options of a command, 'rete man <COMMAND>'\n"
+		"for its manual page.\n",
+		cli.examples);
 }
 
 static int global_handler(void *ctx, const struct rete_opt *o, const char *value, char *err,
@@ -136,7 +145,7 @@ static int run_command(struct rete_global *g, const struct global_state *st,
 
 int main(int argc, char **argv)
 {
-	struct rete_global g = { .argv0 = argv[0], .argc = argc, .argv = argv };
+	struct rete_global g = { .cli = &cli, .argv0 = argv[0], .argc = argc, .argv = argv };
 	struct global_state st = { 0 };
 	struct rete_suggest s;
 	char err[256];
@@ -162,19 +171,19 @@ int main(int argc, char **argv)
 		size_t len = 0;
 
 		names[0] = '\0';
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		for (size_t i = 0; i < NCOMMANDS; i++)
 			len += (size_t)snprintf(names + len, len < sizeof(names) ? sizeof(names) - len : 0,
-						"%s%s", i ? ", " : "", commands[i].name);
+						"%s%s", i ? ", " : "", commands[i]->name);
 		log_error("no command given (commands: %s; see rete --help)", names);
 		return RETE_EXIT_USAGE;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1 + n], commands[i].name))
-			return run_command(&g, &st, &commands[i], argc - 1 - n, argv + 1 + n);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1 + n], commands[i]->name))
+			return run_command(&g, &st, commands[i], argc - 1 - n, argv + 1 + n);
 
 	rete_suggest_init(&s, argv[1 + n]);
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		rete_suggest_offer(&s, commands[i].name);
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		rete_suggest_offer(&s, commands[i]->name);
 	if (s.best)
 		log_error("unknown command '%s' (did you mean '%s'?)", argv[1 + n], s.best);
 	else

@@ -56,21 +56,22 @@ static int inspect_handler(void *ctx, const struct rete_opt *o, const char *v, c
 	return 0;
 }
 
-static void inspect_usage(FILE *f)
-{
-	fputs("Show what this kernel can trace: release, BTF, tracefs, probe types and why\n"
-	      "some do not work, privileges, and the collectors that can run. With -p, list\n"
-	      "the probes usable here and the arguments collectors understand.\n\n"
-	      "Usage: rete inspect [-p [PATTERN]]\n\n",
-	      f);
-	rete_opts_help(f, inspect_opts, NOPTS);
-	fputs("\nExamples:\n"
-	      "  rete inspect\n"
-	      "  rete inspect -p 'tp:net:*'\n"
-	      "  rete inspect -p 'tp:*:*skb*'\n"
-	      "  rete inspect -p 'kprobe:tcp_*'\n",
-	      f);
-}
+const struct rete_cmd rete_cmd_inspect_desc = {
+	.name = "inspect",
+	.summary = "Show what this kernel can trace and the probes usable here",
+	.synopsis = "[-p [PATTERN]]",
+	.description =
+		"Show what this kernel can trace: release, BTF, tracefs, probe types and why\n"
+		"some do not work, privileges, and the collectors that can run. With -p, list\n"
+		"the probes usable here and the arguments collectors understand.\n",
+	.examples = "  rete inspect\n"
+		    "  rete inspect -p 'tp:net:*'\n"
+		    "  rete inspect -p 'tp:*:*skb*'\n"
+		    "  rete inspect -p 'kprobe:tcp_*'\n",
+	.opts = inspect_opts,
+	.nopts = NOPTS,
+	.run = rete_cmd_inspect,
+};
 
 /* The report. */
 
@@ -154,10 +155,9 @@ static void report_probe_types(const struct btf *btf)
 		{ RETE_FEAT_RAW_TP, "raw tracepoints", "tp:GROUP:EVENT probes" },
 		{ RETE_FEAT_RAW_TP_COOKIE, "raw tracepoint cookies",
 		  "one program serves every tracepoint" },
-		{ RETE_FEAT_KPROBE, "kprobes",
-		  "kprobe:/kretprobe: probes, not implemented in rete yet" },
+		{ RETE_FEAT_KPROBE, "kprobes", "kprobe:/kretprobe: probes" },
 		{ RETE_FEAT_KPROBE_MULTI, "kprobe.multi",
-		  "many kprobes per link, not used by rete yet" },
+		  "one link for all kprobes, with per-function cookies" },
 		{ RETE_FEAT_FENTRY, "fentry/fexit", "not used by rete or Retis" },
 		{ RETE_FEAT_UPROBE, "uprobes/USDT", "not used by rete yet" },
 	};
@@ -601,7 +601,7 @@ int rete_cmd_inspect(const struct rete_global *g, int argc, char **argv)
 		return RETE_EXIT_USAGE;
 	}
 	if (a.help) {
-		inspect_usage(stdout);
+		rete_cmd_usage(stdout, &rete_cmd_inspect_desc);
 		return RETE_EXIT_OK;
 	}
 	return a.probes ? list_probes(a.pattern) : report();

@@ -84,23 +84,25 @@ static int pcap_handler(void *ctx, const struct rete_opt *o, const char *v, char
 	return -EINVAL;
 }
 
-static void pcap_usage(FILE *f)
-{
-	fputs("Write the packets of stored events as pcapng, for tcpdump, tshark and Wireshark.\n"
-	      "Each probe becomes an interface named probe_type/symbol; each packet carries\n"
-	      "the event's text as a comment and the whole event as JSON (custom option,\n"
-	      "PEN 70000, as Retis writes it).\n\n"
-	      "Usage: rete pcap [OPTIONS] [FILE...]   (default FILE: " DEFAULT_IN
-	      "; - is stdin,\n"
-	      "                                        FILE.N.. follows rotated files)\n\n",
-	      f);
-	rete_opts_help(f, pcap_opts, NOPTS);
-	fputs("\nExamples:\n"
-	      "  rete pcap -p tp:net:netif_receive_skb events.json | tcpdump -nnr -\n"
-	      "  rete pcap -o out.pcapng events.json && tshark -r out.pcapng\n"
-	      "  rete pcap -l cap.json.0..\n",
-	      f);
-}
+const struct rete_cmd rete_cmd_pcap_desc = {
+	.name = "pcap",
+	.summary = "Write the packets of stored events as pcapng",
+	.synopsis = "[OPTIONS] [FILE...]",
+	.description =
+		"Write the packets of stored events as pcapng, for tcpdump, tshark and Wireshark.\n"
+		"Each probe becomes an interface named probe_type/symbol; each packet carries\n"
+		"the event's text as a comment and the whole event as JSON (custom option,\n"
+		"PEN 70000, as Retis writes it).\n",
+	.notes = "FILE: an event file (default " DEFAULT_IN "; - is standard input), or FILE.N..\n"
+		 "to follow rotated files.\n",
+	.examples = "  rete pcap -p tp:net:netif_receive_skb events.json | tcpdump -nnr -\n"
+		    "  rete pcap -o out.pcapng events.json && tshark -r out.pcapng\n"
+		    "  rete pcap -l cap.json.0..\n",
+	.opts = pcap_opts,
+	.nopts = NOPTS,
+	.pos = RETE_CMD_POS_FILES,
+	.run = rete_cmd_pcap,
+};
 
 static int filter_init(struct probe_filter *pf, const char *probe)
 {
@@ -418,7 +420,7 @@ int rete_cmd_pcap(const struct rete_global *g, int argc, char **argv)
 		return RETE_EXIT_USAGE;
 	}
 	if (r.args.help) {
-		pcap_usage(stdout);
+		rete_cmd_usage(stdout, &rete_cmd_pcap_desc);
 		return RETE_EXIT_OK;
 	}
 	if (r.args.list && (r.args.out || r.args.probe)) {

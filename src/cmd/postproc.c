@@ -51,6 +51,16 @@ int rete_post_opt(struct rete_post_args *a, const struct rete_opt *o, const char
 	case RETE_POST_OPT_HELP:
 		a->help = true;
 		return 0;
+	case RETE_POST_OPT_COLOR:
+		if (rete_color_mode_parse(value, &a->color)) {
+			snprintf(err, errlen, "invalid color mode '%s' (expected %s)", value,
+				 "auto, always or never");
+			return -EINVAL;
+		}
+		return 0;
+	case RETE_POST_OPT_NO_PAGER:
+		a->no_pager = true;
+		return 0;
 	}
 	return -ENOENT;
 }
@@ -72,6 +82,8 @@ int rete_post_parse(const struct rete_opt *opts, size_t nopts, int argc, char **
 		log_error("%s", err);
 		return RETE_EXIT_USAGE;
 	}
+	/* Before any pager: auto means "the terminal the user looks at". */
+	a->text.color = rete_color_use(a->color, STDOUT_FILENO);
 	return RETE_EXIT_OK;
 }
 
@@ -81,15 +93,6 @@ void rete_post_args_free(struct rete_post_args *a)
 	a->files = NULL;
 }
 
-void rete_post_usage_inputs(FILE *f)
-{
-	fputs("FILE: an event file ('-' for standard input), or FILE.N.. to read the rotated\n"
-	      "files FILE.N, FILE.N+1, ... until one is missing. Several may be given, read in\n"
-	      "order. Default: " RETE_POST_DEFAULT_FILE ", or " RETE_POST_DEFAULT_FILE
-	      ".0.. when only rotated files exist.\n"
-	      "Sorted files (rete sort -o) are read too.\n",
-	      f);
-}
 
 int rete_post_in_open(struct rete_post_in *in, const struct rete_post_args *a)
 {
@@ -182,6 +185,23 @@ void rete_post_stdout_init(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	setvbuf(stdout, NULL, _IOFBF, STDOUT_BUF);
+}
+
+void rete_post_pager_start(struct rete_post_args *a)
+{
+	int rc;
+
+	if (a->no_pager || !isatty(STDOUT_FILENO))
+		return;
+	rc = rete_pager_start(&a->pager, NULL);
+	if (rc)
+		log_warn("cannot run the pager (%s): %s; printing directly",
+			 getenv("PAGER") ? getenv("PAGER") : RETE_PAGER_DEFAULT, strerror(-rc));
+}
+
+void rete_post_pager_end(struct rete_post_args *a)
+{
+	rete_pager_finish(&a->pager);
 }
 
 int rete_post_write(FILE *f, const char *buf, size_t len)

@@ -16,6 +16,7 @@
 #include "events/text.h"
 #include "lib/opts.h"
 #include "lib/strbuf.h"
+#include "lib/term.h"
 #include "process/evfilter.h"
 
 /* Default input: rete.data, else the rotated rete.data.0.. when rete.data is missing. */
@@ -29,6 +30,8 @@ enum rete_post_opt {
 	RETE_POST_OPT_FILTER_PACKET,
 	RETE_POST_OPT_FILTER_META,
 	RETE_POST_OPT_HELP,
+	RETE_POST_OPT_COLOR,
+	RETE_POST_OPT_NO_PAGER,
 	RETE_POST_OPT_MAX,
 };
 
@@ -40,8 +43,26 @@ enum rete_post_opt {
 	"Keep events matching SECTION.FIELD OP VALUE tests joined by and/or/not\n" \
 	"(e.g. 'skb-drop.drop_reason == \"NO_SOCKET\" and dev.name == \"eth0\"')"
 
+#define RETE_POST_HELP_COLOR \
+	"Color drops, tracking ids and probes: auto (default: when standard\n" \
+	"output is a terminal and NO_COLOR is unset), always or never"
+#define RETE_POST_HELP_NO_PAGER \
+	"Do not page the output (by default it goes through $PAGER, or\n" \
+	RETE_PAGER_DEFAULT ", when standard output is a terminal)"
+
+/* "FILE.N.." and "-" in --help texts and man pages, shared wording. */
+#define RETE_POST_HELP_INPUTS \
+	"FILE: an event file ('-' for standard input), or FILE.N.. to read the rotated\n" \
+	"files FILE.N, FILE.N+1, ... until one is missing. Several may be given, read in\n" \
+	"order. Default: " RETE_POST_DEFAULT_FILE ", or " RETE_POST_DEFAULT_FILE \
+	".0.. when only rotated files exist.\n" \
+	"Sorted files (rete sort -o) are read too.\n"
+
 struct rete_post_args {
-	struct rete_text_opts text;
+	struct rete_text_opts text;	/* text.color: --color resolved for stdout */
+	enum rete_color_mode color;	/* --color */
+	bool no_pager;			/* --no-pager */
+	struct rete_pager pager;
 	const char *filter_packet;	/* -f */
 	const char *filter_meta;	/* -m */
 	bool help;
@@ -65,8 +86,6 @@ int rete_post_parse(const struct rete_opt *opts, size_t nopts, int argc, char **
 		    rete_opt_handler handler, void *ctx, struct rete_post_args *a);
 void rete_post_args_free(struct rete_post_args *a);
 
-/* "FILE.N.." and "-" in --help texts, shared wording. */
-void rete_post_usage_inputs(FILE *f);
 
 struct rete_post_in {
 	struct rete_reader *reader;
@@ -95,6 +114,12 @@ void rete_post_in_close(struct rete_post_in *in);
  * quietly".
  */
 void rete_post_stdout_init(void);
+/*
+ * Page stdout when it is a terminal and --no-pager was not given (a pager
+ * that cannot start is a warning); rete_post_pager_end() waits for it.
+ */
+void rete_post_pager_start(struct rete_post_args *a);
+void rete_post_pager_end(struct rete_post_args *a);
 /* Write bytes; 0 or -errno (-EPIPE when the reader went away). */
 int rete_post_write(FILE *f, const char *buf, size_t len);
 

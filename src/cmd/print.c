@@ -19,6 +19,8 @@ static const struct rete_opt print_opts[] = {
 	  "multi-line (default) or single-line" },
 	{ RETE_POST_OPT_LINK_LAYER, 'e', NULL, RETE_OPT_FLAG, NULL,
 	  "Print link-layer information" },
+	{ RETE_POST_OPT_COLOR, 0, "color", RETE_OPT_VALUE, "WHEN", RETE_POST_HELP_COLOR },
+	{ RETE_POST_OPT_NO_PAGER, 0, "no-pager", RETE_OPT_FLAG, NULL, RETE_POST_HELP_NO_PAGER },
 	{ RETE_POST_OPT_HELP, 'h', "help", RETE_OPT_FLAG, NULL, "Print help" },
 };
 
@@ -32,23 +34,24 @@ static int print_handler(void *ctx, const struct rete_opt *o, const char *v, cha
 	return rc == -ENOENT ? -EINVAL : rc;
 }
 
-static void print_usage(FILE *f)
-{
-	fputs("Print events stored by 'rete collect -o' or by Retis, in the live output's "
-	      "layout.\n\n"
-	      "Usage: rete print [OPTIONS] [FILE...]\n\n",
-	      f);
-	rete_opts_help(f, print_opts, NOPTS);
-	fputc('\n', f);
-	rete_post_usage_inputs(f);
-	fputs("\nExamples:\n"
-	      "  rete print events.json\n"
-	      "  rete print --format single-line --utc events.json\n"
-	      "  rete print cap.json.0..                  # every rotated file, in order\n"
-	      "  rete print -f 'tcp port 80' -m 'dev.name == \"veth01\"' events.json\n"
-	      "  rete print -m 'skb-drop.drop_reason == \"NO_SOCKET\"' events.json\n",
-	      f);
-}
+const struct rete_cmd rete_cmd_print_desc = {
+	.name = "print",
+	.summary = "Print events stored in a file",
+	.synopsis = "[OPTIONS] [FILE...]",
+	.description = "Print events stored by 'rete collect -o' or by Retis, in the live output's "
+		       "layout.\n",
+	.notes = RETE_POST_HELP_INPUTS,
+	.examples = "  rete print events.json\n"
+		    "  rete print --format single-line --utc events.json\n"
+		    "  rete print cap.json.0..                  # every rotated file, in order\n"
+		    "  rete print -f 'tcp port 80' -m 'dev.name == \"veth01\"' events.json\n"
+		    "  rete print -m 'skb-drop.drop_reason == \"NO_SOCKET\"' events.json\n"
+		    "  rete print --color always events.json | less -R\n",
+	.opts = print_opts,
+	.nopts = NOPTS,
+	.pos = RETE_CMD_POS_FILES,
+	.run = rete_cmd_print,
+};
 
 /* Layout: a blank line after each event (multi-line), or after each series of a sorted file. */
 static int print_event(struct rete_post_args *a, const struct rete_post_in *in,
@@ -79,7 +82,7 @@ int rete_cmd_print(const struct rete_global *g, int argc, char **argv)
 	code = rete_post_parse(print_opts, NOPTS, argc, argv, print_handler, &a, &a);
 	if (code != RETE_EXIT_OK || a.help) {
 		if (a.help && code == RETE_EXIT_OK)
-			print_usage(stdout);
+			rete_cmd_usage(stdout, &rete_cmd_print_desc);
 		rete_post_args_free(&a);
 		return code;
 	}
@@ -89,6 +92,7 @@ int rete_cmd_print(const struct rete_global *g, int argc, char **argv)
 		return code;
 	}
 	rete_post_stdout_init();
+	rete_post_pager_start(&a);
 	for (;;) {
 		rc = rete_post_in_next(&in, &ev);
 		if (rc <= 0) {
@@ -104,6 +108,7 @@ int rete_cmd_print(const struct rete_global *g, int argc, char **argv)
 	/* A reader that went away (| head) is not an error. */
 	if (write_err == -EPIPE)
 		write_err = 0;
+	rete_post_pager_end(&a);
 	if (write_err)
 		log_error("cannot write the output: %s", strerror(-write_err));
 	rete_post_in_report(&in);

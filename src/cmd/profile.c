@@ -202,25 +202,27 @@ static int profile_handler(void *ctx, const struct rete_opt *o, const char *v, c
 	return 0;
 }
 
-static void profile_usage(FILE *f)
-{
-	fputs("Manage profiles: named sets of command-line arguments (YAML files).\n\n"
-	      "Usage: rete profile list\n\n"
-	      "Sub-commands:\n"
-	      "  list       List every profile on the search path: name, file, about\n\n",
-	      f);
-	rete_opts_help(f, profile_opts, sizeof(profile_opts) / sizeof(profile_opts[0]));
-	fputs("\nSearch path, first match wins: -P/--extra-profiles-dir DIR,\n"
-	      "~/.config/rete/profiles, " RETE_DATADIR "/profiles, then profiles/ of the\n"
-	      "source tree when rete runs from its build directory. Apply profiles with\n"
-	      "rete -p NAME[,NAME...] COMMAND (a path to a YAML file works too).\n"
-	      "\nExamples:\n"
-	      "  rete profile list\n"
-	      "  rete -P ./my-profiles profile list\n"
-	      "  rete -p dropmon collect\n"
-	      "  rete -p dropmon,./mine.yaml collect -o drops.json\n",
-	      f);
-}
+const struct rete_cmd rete_cmd_profile_desc = {
+	.name = "profile",
+	.summary = "List profiles (named sets of arguments, applied with -p)",
+	.synopsis = "list",
+	.description = "Manage profiles: named sets of command-line arguments (YAML files).\n\n"
+		       "Sub-commands:\n"
+		       "  list       List every profile on the search path: name, file, about\n",
+	.notes = "Search path, first match wins: -P/--extra-profiles-dir DIR,\n"
+		 "~/.config/rete/profiles, " RETE_DATADIR "/profiles, then profiles/ of the\n"
+		 "source tree when rete runs from its build directory. Apply profiles with\n"
+		 "rete -p NAME[,NAME...] COMMAND (a path to a YAML file works too).\n",
+	.examples = "  rete profile list\n"
+		    "  rete -P ./my-profiles profile list\n"
+		    "  rete -p dropmon collect\n"
+		    "  rete -p dropmon,./mine.yaml collect -o drops.json\n",
+	.opts = profile_opts,
+	.nopts = sizeof(profile_opts) / sizeof(profile_opts[0]),
+	.pos = RETE_CMD_POS_WORDS,
+	.pos_words = "list",
+	.run = rete_cmd_profile,
+};
 
 int rete_cmd_profile(const struct rete_global *g, int argc, char **argv)
 {
@@ -238,7 +240,7 @@ int rete_cmd_profile(const struct rete_global *g, int argc, char **argv)
 		return RETE_EXIT_USAGE;
 	}
 	if (help) {
-		profile_usage(stdout);
+		rete_cmd_usage(stdout, &rete_cmd_profile_desc);
 		return RETE_EXIT_OK;
 	}
 	/* As in Retis, list is the default sub-command. */

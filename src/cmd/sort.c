@@ -43,6 +43,8 @@ static const struct rete_opt sort_opts[] = {
 	  "multi-line (default) or single-line" },
 	{ RETE_POST_OPT_LINK_LAYER, 'e', NULL, RETE_OPT_FLAG, NULL,
 	  "Print link-layer information" },
+	{ RETE_POST_OPT_COLOR, 0, "color", RETE_OPT_VALUE, "WHEN", RETE_POST_HELP_COLOR },
+	{ RETE_POST_OPT_NO_PAGER, 0, "no-pager", RETE_OPT_FLAG, NULL, RETE_POST_HELP_NO_PAGER },
 	{ RETE_POST_OPT_HELP, 'h', "help", RETE_OPT_FLAG, NULL, "Print help" },
 };
 
@@ -97,23 +99,25 @@ static int sort_handler(void *ctx, const struct rete_opt *o, const char *v, char
 	return rc == -ENOENT ? -EINVAL : rc;
 }
 
-static void sort_usage(FILE *f)
-{
-	fputs("Group stored events into series, one per packet (same tracking id, clones\n"
-	      "included), ordered by their first event; events without tracking pass through\n"
-	      "in time order.\n\n"
-	      "Usage: rete sort [OPTIONS] [FILE...]\n\n",
-	      f);
-	rete_opts_help(f, sort_opts, NOPTS);
-	fputc('\n', f);
-	rete_post_usage_inputs(f);
-	fputs("\nExamples:\n"
-	      "  rete sort events.json\n"
-	      "  rete sort -o series.json events.json    # one JSON array (a series) per line\n"
-	      "  rete sort -o series.json --print cap.json.0..\n"
-	      "  rete sort --max-buffer 0 -m 'skb-drop' events.json\n",
-	      f);
-}
+const struct rete_cmd rete_cmd_sort_desc = {
+	.name = "sort",
+	.summary = "Group stored events into series, one per packet",
+	.synopsis = "[OPTIONS] [FILE...]",
+	.description =
+		"Group stored events into series, one per packet (same tracking id, clones\n"
+		"included), ordered by their first event; events without tracking pass through\n"
+		"in time order.\n",
+	.notes = RETE_POST_HELP_INPUTS,
+	.examples =
+		"  rete sort events.json\n"
+		"  rete sort -o series.json events.json    # one JSON array (a series) per line\n"
+		"  rete sort -o series.json --print cap.json.0..\n"
+		"  rete sort --max-buffer 0 -m 'skb-drop' events.json\n",
+	.opts = sort_opts,
+	.nopts = NOPTS,
+	.pos = RETE_CMD_POS_FILES,
+	.run = rete_cmd_sort,
+};
 
 /* ---- encoding on arrival ------------------------------------------------- */
 
@@ -334,7 +338,7 @@ int rete_cmd_sort(const struct rete_global *g, int argc, char **argv)
 	code = rete_post_parse(sort_opts, NOPTS, argc, argv, sort_handler, &a, &a.post);
 	if (code != RETE_EXIT_OK || a.post.help) {
 		if (code == RETE_EXIT_OK)
-			sort_usage(stdout);
+			rete_cmd_usage(stdout, &rete_cmd_sort_desc);
 		rete_post_args_free(&a.post);
 		return code;
 	}
@@ -367,6 +371,8 @@ int rete_cmd_sort(const struct rete_global *g, int argc, char **argv)
 		}
 	}
 	rete_post_stdout_init();
+	if (r.print)
+		rete_post_pager_start(&a.post);
 	rc = run(&r, &in, &read_failed);
 	if (rc == r.write_err)
 		rc = 0;	/* reported by finish_output(), or stdout's reader went away */
@@ -374,6 +380,7 @@ int rete_cmd_sort(const struct rete_global *g, int argc, char **argv)
 		log_error("cannot sort: %s", strerror(-rc));
 	if (finish_output(&r, a.out))
 		rc = -EIO;
+	rete_post_pager_end(&a.post);
 	rete_post_in_report(&in);
 	code = rc || read_failed || in.bad_lines ? RETE_EXIT_FAIL : RETE_EXIT_OK;
 out_in:

@@ -62,21 +62,22 @@ static int stats_handler(void *ctx, const struct rete_opt *o, const char *v, cha
 	return rc == -ENOENT ? -EINVAL : rc;
 }
 
-static void stats_usage(FILE *f)
-{
-	fputs("Summarize stored events: time span, events per probe, drop reason, device and\n"
-	      "network namespace, tracked packets, lost events.\n\n"
-	      "Usage: rete stats [OPTIONS] [FILE...]\n\n",
-	      f);
-	rete_opts_help(f, stats_opts, NOPTS);
-	fputc('\n', f);
-	rete_post_usage_inputs(f);
-	fputs("\nExamples:\n"
-	      "  rete stats events.json\n"
-	      "  rete stats --json cap.json.0.. | jq .probes\n"
-	      "  rete stats -m 'dev.name == \"eth0\"' -f 'udp port 53' events.json\n",
-	      f);
-}
+const struct rete_cmd rete_cmd_stats_desc = {
+	.name = "stats",
+	.summary = "Count what stored events hold: probes, drops, devices, time span",
+	.synopsis = "[OPTIONS] [FILE...]",
+	.description =
+		"Summarize stored events: time span, events per probe, drop reason, device and\n"
+		"network namespace, tracked packets, lost events.\n",
+	.notes = RETE_POST_HELP_INPUTS,
+	.examples = "  rete stats events.json\n"
+		    "  rete stats --json cap.json.0.. | jq .probes\n"
+		    "  rete stats -m 'dev.name == \"eth0\"' -f 'udp port 53' events.json\n",
+	.opts = stats_opts,
+	.nopts = NOPTS,
+	.pos = RETE_CMD_POS_FILES,
+	.run = rete_cmd_stats,
+};
 
 /* "2025-03-18 14:45:46.123456789 UTC" from a CLOCK_MONOTONIC timestamp and the offset. */
 static bool utc_date(const struct rete_stats_summary *s, uint64_t ts, char *buf, size_t len)
@@ -356,7 +357,7 @@ int rete_cmd_stats(const struct rete_global *g, int argc, char **argv)
 	code = rete_post_parse(stats_opts, NOPTS, argc, argv, stats_handler, &a, &a.post);
 	if (code != RETE_EXIT_OK || a.post.help) {
 		if (code == RETE_EXIT_OK)
-			stats_usage(stdout);
+			rete_cmd_usage(stdout, &rete_cmd_stats_desc);
 		rete_post_args_free(&a.post);
 		return code;
 	}

@@ -166,6 +166,17 @@ static int fmt_common(const struct text_ctx *c)
 	return out->err;
 }
 
+/* --color: an SGR sequence before a part of the header, and the reset after it. */
+static int color_on(const struct text_ctx *c, const char *sgr)
+{
+	return c->opts->color ? rete_strbuf_adds(c->out, sgr) : c->out->err;
+}
+
+static int color_off(const struct text_ctx *c)
+{
+	return c->opts->color ? rete_strbuf_adds(c->out, RETE_TEXT_SGR_RESET) : c->out->err;
+}
+
 static const struct {
 	const char *name;
 	const char *abbrev;
@@ -186,16 +197,23 @@ static int fmt_kernel(const struct text_ctx *c)
 			break;
 		}
 	}
-	return rete_strbuf_addf(c->out, "[%s] %.*s", abbrev, (int)sizeof(k->symbol), k->symbol);
+	color_on(c, RETE_TEXT_SGR_PROBE);
+	rete_strbuf_addf(c->out, "[%s] %.*s", abbrev, (int)sizeof(k->symbol), k->symbol);
+	return color_off(c);
 }
 
 /* Tracking id: (first-seen timestamp << 64) | original head, as one hex number. */
-static int fmt_track_id(struct rete_strbuf *out, uint64_t ts, uint64_t head, uint64_t skb)
+static int fmt_track_id(const struct text_ctx *c, uint64_t ts, uint64_t head, uint64_t skb)
 {
+	struct rete_strbuf *out = c->out;
+
+	color_on(c, RETE_TEXT_SGR_TRACK);
 	if (ts)
-		return rete_strbuf_addf(out, "#%" PRIx64 "%016" PRIx64 " (skb %" PRIx64 ")", ts,
-					head, skb);
-	return rete_strbuf_addf(out, "#%" PRIx64 " (skb %" PRIx64 ")", head, skb);
+		rete_strbuf_addf(out, "#%" PRIx64 "%016" PRIx64, ts, head);
+	else
+		rete_strbuf_addf(out, "#%" PRIx64, head);
+	color_off(c);
+	return rete_strbuf_addf(out, " (skb %" PRIx64 ")", skb);
 }
 
 static int fmt_header(const struct text_ctx *c)
@@ -213,32 +231,36 @@ static int fmt_header(const struct text_ctx *c)
 		fmt_kernel(c);
 	} else if ((user = rete_event_find_extra(ev, "userspace"))) {
 		header_sep(out, start);
+		color_on(c, RETE_TEXT_SGR_PROBE);
 		rete_text_userspace(user->json, out);
+		color_off(c);
 	}
 
 	if (rete_event_has(ev, RETE_SEC_TRACKING)) {
 		const struct rete_ev_tracking *t = &ev->tracking;
 
 		header_sep(out, start);
-		fmt_track_id(out, t->timestamp, t->orig_head, t->skb);
+		fmt_track_id(c, t->timestamp, t->orig_head, t->skb);
 		rete_strbuf_addf(out, " n %" PRIu32, t->idx);
 	} else if (rete_event_has(ev, RETE_SEC_SKB_TRACKING)) {
 		const struct rete_ev_skb_tracking *t = &ev->skb_tracking;
 
 		header_sep(out, start);
-		fmt_track_id(out, t->timestamp, t->orig_head, t->skb);
+		fmt_track_id(c, t->timestamp, t->orig_head, t->skb);
 	}
 
 	if (rete_event_has(ev, RETE_SEC_SKB_DROP)) {
 		const struct rete_ev_skb_drop *d = &ev->skb_drop;
 
 		header_sep(out, start);
+		color_on(c, RETE_TEXT_SGR_DROP);
 		if (d->subsys[0])
 			rete_strbuf_addf(out, "drop (reason %.*s/%.*s)", (int)sizeof(d->subsys),
 					 d->subsys, (int)sizeof(d->drop_reason), d->drop_reason);
 		else
 			rete_strbuf_addf(out, "drop (reason %.*s)", (int)sizeof(d->drop_reason),
 					 d->drop_reason);
+		color_off(c);
 	}
 	return out->err;
 }

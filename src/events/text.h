@@ -18,7 +18,15 @@ struct rete_text_opts {
 	/* sort output: indentation level (0 = series head, 1 = "↳" continuation), and n <idx>. */
 	unsigned indent;
 	bool print_idx;
+	/* ANSI colors: drop reasons red, tracking ids yellow, probe names bold. */
+	bool color;
 };
+
+/* SGR sequences used when opts->color is set (exposed for tests). */
+#define RETE_TEXT_SGR_RESET "\033[0m"
+#define RETE_TEXT_SGR_PROBE "\033[1m"
+#define RETE_TEXT_SGR_TRACK "\033[33m"
+#define RETE_TEXT_SGR_DROP "\033[31m"
 
 /*
  * Render one event (no trailing newline). Multi-line: header, then each
