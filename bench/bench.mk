@@ -1,6 +1,7 @@
 # Benchmark tools (bench/run.sh): included from the main Makefile with `-include bench/bench.mk`.
 #
 #   make bench-tools    $(BUILD)/bench/anchor (floor + minimal emitter) and $(BUILD)/bench/flood
+#   make $(BUILD)/bench/kprobe_attach   kprobe attach/detach times (run it where kprobes exist)
 
 ifndef RETE_BENCH_MK
 RETE_BENCH_MK := 1
@@ -31,5 +32,11 @@ $(BENCH_OUT)/flood: bench/flood.c
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+# Attach and detach time of N kprobes, kprobe.multi vs single links (kernels with kprobes).
+$(BENCH_OUT)/kprobe_attach: bench/kprobe_attach.c $(BUILD)/librete.a $(HDRS)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $< $(BUILD)/librete.a $(LDLIBS) -o $@
 
 endif

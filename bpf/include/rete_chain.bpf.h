@@ -110,7 +110,11 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 			goto out_free;
 		}
 	}
-	if (rete_cfg_tracking && !tracked)
+	/*
+	 * At a function's return its skb may already be freed: like Retis,
+	 * kretprobes report a tracked packet but never start tracking one.
+	 */
+	if (rete_cfg_tracking && !tracked && !(rc->cfg->flags & RETE_PROBE_F_RETURN))
 		tracked = rete_track_start(rc, &tracking);
 
 	scratch = bpf_map_lookup_elem(&rete_scratch_map, &zero);

@@ -17,6 +17,36 @@ struct rete_ctx {
 	struct net *net;		/* a net argument, if the probe has one */
 	__s64 reason;			/* drop reason argument */
 	bool has_reason;
+	bool has_retval;		/* kretprobes: the function returned retval */
+	__s64 retval;
 };
+
+/* Argument idx of args[16] (RETE_ARG_NONE and out-of-range indexes give 0). */
+static __always_inline __u64 rete_arg(const __u64 *args, __u8 idx)
+{
+	if (idx >= RETE_ARGS_MAX)
+		return 0;
+	return args[idx & 0xf];
+}
+
+/*
+ * Fill the arguments collectors understand from the probe's argument array
+ * (16 slots, as the probe's cfg describes them). False without an skb.
+ */
+static __always_inline bool rete_ctx_set_args(struct rete_ctx *rc, const __u64 *args)
+{
+	const struct rete_probe_cfg *cfg = rc->cfg;
+
+	rc->skb = (struct sk_buff *)rete_arg(args, cfg->skb_arg);
+	if (!rc->skb)
+		return false;
+	rc->dev = (struct net_device *)rete_arg(args, cfg->dev_arg);
+	rc->net = (struct net *)rete_arg(args, cfg->net_arg);
+	if (cfg->reason_arg != RETE_ARG_NONE) {
+		rc->reason = (__s64)rete_arg(args, cfg->reason_arg);
+		rc->has_reason = true;
+	}
+	return true;
+}
 
 #endif

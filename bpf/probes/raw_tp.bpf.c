@@ -14,13 +14,6 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool rete_cfg_use_cookie = true;
 const volatile __u32 rete_cfg_probe_id = 0;
 
-static __always_inline __u64 rete_arg(__u64 *args, __u8 idx)
-{
-	if (idx >= RETE_ARGS_MAX)
-		return 0;
-	return args[idx & 0xf];
-}
-
 SEC("rete_tp")
 int rete_raw_tp(struct bpf_raw_tracepoint_args *ctx)
 {
@@ -44,16 +37,9 @@ int rete_raw_tp(struct bpf_raw_tracepoint_args *ctx)
 	if (bpf_probe_read_kernel(args, n * sizeof(__u64), ctx->args))
 		return 0;
 
-	rc.skb = (struct sk_buff *)rete_arg(args, rc.cfg->skb_arg);
-	if (!rc.skb)
+	if (!rete_ctx_set_args(&rc, args))
 		return 0;
 	rc.ctx = ctx;
 	rc.ts = bpf_ktime_get_ns();
-	rc.dev = (struct net_device *)rete_arg(args, rc.cfg->dev_arg);
-	rc.net = (struct net *)rete_arg(args, rc.cfg->net_arg);
-	if (rc.cfg->reason_arg != RETE_ARG_NONE) {
-		rc.reason = (__s64)rete_arg(args, rc.cfg->reason_arg);
-		rc.has_reason = true;
-	}
 	return rete_chain(&rc);
 }

@@ -12,10 +12,11 @@
 #define RETE_PROBE_F_EMIT 0x1		/* a user probe: build and emit events */
 #define RETE_PROBE_F_STACK 0x2		/* add a stack trace */
 #define RETE_PROBE_F_TRACK_FREE 0x4	/* the skb is being freed: drop its tracking entry */
+#define RETE_PROBE_F_RETURN 0x8		/* kretprobe: report at return, entry arguments */
 
 /* Per-probe configuration, array map indexed by probe id (the attach cookie). */
 struct rete_probe_cfg {
-	__u8 nargs;		/* tracepoint arguments (from BTF) */
+	__u8 nargs;		/* tracepoint or function arguments (from BTF) */
 	__u8 skb_arg;		/* index of struct sk_buff *, or RETE_ARG_NONE */
 	__u8 reason_arg;	/* enum skb_drop_reason */
 	__u8 dev_arg;		/* struct net_device * */
@@ -48,11 +49,33 @@ struct rete_probe_counters {
 enum rete_gcounter {
 	RETE_GC_TRACK_FULL,	/* tracking map insert failures */
 	RETE_GC_STACK_FAIL,	/* stack trace capture failures */
+	RETE_GC_KRET_FULL,	/* kretprobe entries not stored: in-flight table full */
 	RETE_GC_MAX,
+};
+
+/*
+ * kretprobes: the entry program stores the arguments under the stack pointer
+ * at entry, which the return program finds again (bpf/probes/kprobe.bpf.c).
+ */
+#define RETE_KPROBE_ARGS 6		/* arguments passed in registers (x86_64) */
+#define RETE_KRET_INFLIGHT_MAX 8192	/* kretprobe calls in flight */
+
+struct rete_kret_key {
+	__u64 sp;		/* stack pointer at function entry */
+	__u32 probe_id;
+	__u32 pad;
+};
+
+struct rete_kret_entry {
+	__u64 args[RETE_KPROBE_ARGS];
+	__u64 ksym;		/* function address */
+	__u64 ts;		/* bpf_ktime_get_ns() at entry (for userspace GC) */
 };
 
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_cfg) == 8, "rete_probe_cfg ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_tracking_info) == 24, "rete_tracking_info ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_counters) == 32, "rete_probe_counters ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_kret_key) == 16, "rete_kret_key ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_kret_entry) == 64, "rete_kret_entry ABI");
 
 #endif

@@ -30,6 +30,8 @@
 #include "lib/log.h"
 #include "lib/opts.h"
 #include "lib/parse.h"
+#include "lib/suggest.h"
+#include "lib/term.h"
 
 #define DEFAULT_OUT "rete.data"
 #define MAX_USER_PROBES 256
@@ -56,6 +58,7 @@ enum {
 	OPT_LINK_LAYER,
 	OPT_SKB_SECTIONS,
 	OPT_BUFFER_SIZE,
+	OPT_COLOR,
 	OPT_HELP,
 };
 
@@ -106,6 +109,10 @@ static const struct rete_opt collect_opts[] = {
 	  "Extra skb metadata: meta, dataref, gso, all (packet is always on)" },
 	{ OPT_BUFFER_SIZE, 0, "buffer-size", RETE_OPT_VALUE, "SIZE",
 	  "Kernel event ring buffer size (default 8M; k/M/G units, a power of 2)" },
+	{ OPT_COLOR, 0, "color", RETE_OPT_VALUE, "WHEN",
+	  "Color drops, tracking ids and probes in the printed events: auto\n"
+	  "(default: when standard output is a terminal and NO_COLOR is unset),\n"
+	  "always or never" },
 	{ OPT_HELP, 'h', "help", RETE_OPT_FLAG, NULL, "Print help" },
 };
 
@@ -131,6 +138,7 @@ struct collect_args {
 	struct rete_text_opts text;
 	uint32_t skb_sections;
 	uint64_t buffer_size;
+	enum rete_color_mode color;
 	bool help;
 };
 
@@ -159,9 +167,20 @@ static int skb_sections_parse(const char *list, uint32_t *ret, char *err, size_t
 			if (strlen(secs[i].name) == len && !strncmp(p, secs[i].name, len))
 				break;
 		if (i == sizeof(secs) / sizeof(secs[0])) {
-			snprintf(err, errlen,
-				 "unknown skb section '%.*s' (expected meta, dataref, gso or all)",
-				 (int)len, p);
+			char name[64];
+			struct rete_suggest sg;
+
+			snprintf(name, sizeof(name), "%.*s", (int)(len < 60 ? len : 60), p);
+			rete_suggest_init(&sg, name);
+			for (i = 0; i < 4; i++)	/* the sections with a mask, not Retis's aliases */
+				rete_suggest_offer(&sg, secs[i].name);
+			if (sg.best)
+				snprintf(err, errlen, "unknown skb section '%s' (did you mean '%s'?)",
+					 name, sg.best);
+			else
+				snprintf(err, errlen,
+					 "unknown skb section '%s' (expected meta, dataref, gso or all)",
+					 name);
 			return -EINVAL;
 		}
 		mask |= secs[i].mask;
@@ -275,6 +294,13 @@ static int collect_handler(void *ctx, const struct rete_opt *o, const char *v, c
 			return -EINVAL;
 		}
 		return 0;
+	case OPT_COLOR:
+		if (rete_color_mode_parse(v, &a->color)) {
+			snprintf(err, errlen, "invalid color mode '%s' (expected auto, always or never)",
+				 v);
+			return -EINVAL;
+		}
+		return 0;
 	case OPT_HELP:
 		a->help = true;
 		return 0;
@@ -282,20 +308,20 @@ static int collect_handler(void *ctx, const struct rete_opt *o, const char *v, c
 	return -EINVAL;
 }
 
-static void collect_usage(FILE *f)
-{
-	fputs("Collect events from probes in the networking stack.\n\n"
-	      "Usage: rete collect [OPTIONS]\n\n",
-	      f);
-	rete_opts_help(f, collect_opts, NOPTS);
-	fputs("\nExamples:\n"
-	      "  rete collect\n"
-	      "  rete collect -p tp:skb:kfree_skb/stack -c skb-drop,skb,dev,ns\n"
-	      "  rete collect -p 'tp:net:*' -o events.json --cmd 'ip netns exec a ping -c1 "
-	      "192.0.2.2'\n"
-	      "  rete collect -o --print --stop-after 100 --format single-line\n",
-	      f);
-}
+const struct rete_cmd rete_cmd_collect_desc = {
+	.name = "collect",
+	.summary = "Collect events from probes in the networking stack",
+	.synopsis = "[OPTIONS]",
+	.description = "Collect events from probes in the networking stack.\n",
+	.examples = "  rete collect\n"
+		    "  rete collect -p tp:skb:kfree_skb/stack -c skb-drop,skb,dev,ns\n"
+		    "  rete collect -p 'tp:net:*' -o events.json --cmd 'ip netns exec a ping -c1 "
+		    "192.0.2.2'\n"
+		    "  rete collect -o --print --stop-after 100 --format single-line\n",
+	.opts = collect_opts,
+	.nopts = NOPTS,
+	.run = rete_cmd_collect,
+};
 
 /* Everything a running collection owns; released in one place. */
 struct collection {
@@ -362,11 +388,17 @@ static int select_collectors(struct collection *c)
 	return 0;
 }
 
+/* Tracepoint wildcards need tracefs; kernel function ones fall back to /proc/kallsyms. */
 static bool probes_need_tracefs(const struct collect_args *a)
 {
-	for (size_t i = 0; i < a->nprobes; i++)
-		if (strchr(a->probes[i], '*'))
+	for (size_t i = 0; i < a->nprobes; i++) {
+		struct rete_probe_spec spec;
+		char err[256];
+
+		if (!rete_probe_parse(a->probes[i], &spec, err, sizeof(err)) && spec.wildcard &&
+		    spec.type == RETE_PROBE_RAW_TP)
 			return true;
+	}
 	return false;
 }
 
@@ -438,6 +470,14 @@ static int setup_probes(struct collection *c)
 		log_error("no probe to install: give one with -p (e.g. -p tp:skb:kfree_skb)");
 		return -EINVAL;
 	}
+	if (c->probes.skipped.no_skb || c->probes.skipped.untraceable ||
+	    c->probes.skipped.blacklisted || c->probes.skipped.unreachable)
+		log_info("Kernel function wildcards skipped %zu function(s) without a struct "
+			 "sk_buff * argument, %zu that cannot be traced (notrace or inlined), %zu "
+			 "on the kprobe blacklist, %zu with the sk_buff * out of argument "
+			 "registers",
+			 c->probes.skipped.no_skb, c->probes.skipped.untraceable,
+			 c->probes.skipped.blacklisted, c->probes.skipped.unreachable);
 	/* Tracking ends when the packet is freed: watch the free tracepoints too. */
 	if (c->collectors[RETE_COLL_SKB_TRACKING]) {
 		static const char *const frees[] = { "skb:kfree_skb", "skb:consume_skb" };
@@ -696,6 +736,9 @@ static void report(struct collection *c)
 		log_warn("%" PRIu64 " probe run(s) skipped by the kernel (a probe was already "
 			 "running on that CPU)",
 			 misses);
+	if (rete_session_gcounter(c->session, RETE_GC_KRET_FULL))
+		log_warn("%" PRIu64 " kretprobe call(s) not reported: in-flight table full",
+			 rete_session_gcounter(c->session, RETE_GC_KRET_FULL));
 	if (rete_session_gcounter(c->session, RETE_GC_TRACK_FULL))
 		log_warn("%" PRIu64 " packet(s) not tracked: tracking table full",
 			 rete_session_gcounter(c->session, RETE_GC_TRACK_FULL));
@@ -703,6 +746,41 @@ static void report(struct collection *c)
 		log_warn("%" PRIu64 " malformed event record(s) skipped", c->decode_errors);
 	log_info("%" PRIu64 " event(s) collected, %" PRIu64 " lost (%s)", c->out.events,
 		 total_lost, c->stop_reason ? c->stop_reason : "stopped");
+}
+
+/*
+ * Last line of the file: what the kernel could not deliver, per probe
+ * (read back by `rete stats`), so a file says by itself whether it is complete.
+ */
+static void write_lost_record(struct collection *c)
+{
+	struct rete_strbuf sb = RETE_STRBUF_INIT;
+	uint64_t total = 0;
+	bool first = true;
+
+	if (!c->args.out)
+		return;
+	rete_strbuf_adds(&sb, "{\"probes\":{");
+	for (size_t i = 0; i < c->probes.n; i++) {
+		const struct rete_probe *p = &c->probes.probes[i];
+		struct rete_probe_counters pc;
+
+		if (!(p->flags & RETE_PROBE_F_EMIT) ||
+		    rete_session_probe_counters(c->session, (uint32_t)i, &pc))
+			continue;
+		rete_strbuf_addf(&sb, "%s\"%s/%s\":%llu", first ? "" : ",",
+				 rete_probe_type_name(p->type), p->symbol, (unsigned long long)pc.lost);
+		total += pc.lost;
+		first = false;
+	}
+	rete_strbuf_addf(&sb, "},\"total\":%llu,\"kernel_skipped\":%llu}", (unsigned long long)total,
+			 (unsigned long long)rete_session_recursion_misses(c->session));
+	rete_event_reset(&c->ev);
+	rete_event_set(&c->ev, RETE_SEC_COMMON);
+	c->ev.common.timestamp = now_ns(CLOCK_MONOTONIC);
+	if (!sb.err && !rete_event_add_extra(&c->ev, "lost", sb.buf, sb.len))
+		rete_output_json_record(&c->out, &c->ev);
+	rete_strbuf_free(&sb);
 }
 
 static void collection_release(struct collection *c)
@@ -770,7 +848,7 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 		return RETE_EXIT_USAGE;
 	}
 	if (c.args.help) {
-		collect_usage(stdout);
+		rete_cmd_usage(stdout, &rete_cmd_collect_desc);
 		return RETE_EXIT_OK;
 	}
 	if (c.args.print && !c.args.out) {
@@ -782,6 +860,7 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 						    "--out-rotate-count needs --out-rotate");
 		return RETE_EXIT_USAGE;
 	}
+	c.args.text.color = rete_color_use(c.args.color, STDOUT_FILENO);
 	c.out.text_opts = c.args.text;
 
 	c.btf = btf__load_vmlinux_btf();
@@ -806,6 +885,7 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	so.skb_sections = c.args.skb_sections;
 	so.ringbuf_bytes = c.args.buffer_size ? (uint32_t)c.args.buffer_size : 8u << 20;
 	so.no_cookie = getenv("RETE_NO_ATTACH_COOKIE") != NULL;
+	so.no_kprobe_multi = getenv("RETE_NO_KPROBE_MULTI") != NULL;
 	if (setup_filters(&c, &so))
 		goto out;
 	rc = rete_session_new(&so, &c.probes, c.btf, &c.session, err, sizeof(err));
@@ -853,7 +933,10 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
-	log_info("%zu probe(s) loaded", c.probes.n);
+	if (rete_session_attach_skipped(c.session))
+		log_warn("%zu probe(s) of wildcards could not be attached and were left out",
+			 rete_session_attach_skipped(c.session));
+	log_info("%zu probe(s) loaded", c.probes.n - rete_session_attach_skipped(c.session));
 	c.start_ns = now_ns(CLOCK_MONOTONIC);
 	c.status_line = isatty(STDERR_FILENO) && (c.args.out || !isatty(STDOUT_FILENO));
 	if (c.args.cmd) {
@@ -878,6 +961,7 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	/* Events first, then the summary, whatever stdout is. */
 	fflush(stdout);
 	report(&c);
+	write_lost_record(&c);
 	if (c.out.err)
 		goto out_write;
 	exit_code = RETE_EXIT_OK;

@@ -140,6 +140,30 @@ int rete_btf_proto_args(const struct btf *btf, uint32_t proto_id, unsigned skip,
 	return args_from_proto(btf, t, skip, ret);
 }
 
+int rete_btf_proto_reg_params(const struct btf *btf, uint32_t proto_id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, proto_id);
+	const struct btf_param *p;
+	int n;
+
+	if (!t || !btf_is_func_proto(t))
+		return -EINVAL;
+	p = btf_params(t);
+	for (n = 0; n < (int)btf_vlen(t); n++) {
+		const struct btf_type *a = resolve(btf, p[n].type, NULL);
+		long size;
+
+		/* Type 0 here is the "..." of a variadic function. */
+		if (!p[n].type || !a || !(btf_is_int(a) || btf_is_enum(a) || btf_is_enum64(a) ||
+					  btf_is_ptr(a)))
+			break;
+		size = btf__resolve_size(btf, p[n].type);
+		if (size <= 0 || size > 8)
+			break;
+	}
+	return n;
+}
+
 int rete_probe_args_known(const struct rete_probe_args *a)
 {
 	for (int k = 0; k < RETE_ARG_KIND_MAX; k++)

@@ -41,6 +41,15 @@ int rete_btf_func_args(const struct btf *btf, const char *func, struct rete_prob
 int rete_btf_proto_args(const struct btf *btf, uint32_t proto_id, unsigned skip,
 			struct rete_probe_args *ret);
 
+/*
+ * How many leading parameters of function prototype proto_id take one
+ * register each (integers, enums and pointers of up to 8 bytes): kprobes
+ * find those by index in pt_regs. A struct or union passed by value, or a
+ * wider integer, shifts the registers of every parameter after it. -EINVAL
+ * when proto_id is not a prototype.
+ */
+int rete_btf_proto_reg_params(const struct btf *btf, uint32_t proto_id);
+
 /* True when at least one argument has a kind some collector understands. */
 int rete_probe_args_known(const struct rete_probe_args *a);
 

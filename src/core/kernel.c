@@ -213,13 +213,9 @@ int rete_kernel_feature(enum rete_feature f, const struct btf *btf, char *why, s
 
 int rete_kernel_probe_type_usable(enum rete_probe_type type, char *why, size_t whylen)
 {
-	if (type == RETE_PROBE_RAW_TP)
+	if (type == RETE_PROBE_RAW_TP || !access(RETE_KPROBE_PMU, F_OK))
 		return 0;
-	if (access(RETE_KPROBE_PMU, F_OK))
-		snprintf(why, whylen,
-			 "this kernel has no kprobes (built without CONFIG_KPROBES)");
-	else
-		snprintf(why, whylen, "kernel function probes are not implemented in rete yet");
+	snprintf(why, whylen, "this kernel has no kprobes (built without CONFIG_KPROBES)");
 	return -EOPNOTSUPP;
 }
 

@@ -7,6 +7,7 @@
 
 #include <bpf/btf.h>
 
+#include "core/kfuncs.h"
 #include "core/probe.h"
 #include "core/tracefs.h"
 #include "lib/suggest.h"
@@ -187,12 +188,13 @@ struct rete_probe *rete_probe_set_find(struct rete_probe_set *set, enum rete_pro
 }
 
 static int set_add(struct rete_probe_set *set, enum rete_probe_type type, const char *symbol,
-		   const struct rete_probe_args *args, uint8_t flags)
+		   const struct rete_probe_args *args, uint8_t flags, bool optional)
 {
 	struct rete_probe *p = rete_probe_set_find(set, type, symbol);
 
 	if (p) {
 		p->flags |= flags;
+		p->optional = p->optional && optional;
 		return 0;
 	}
 	if (set->n >= RETE_PROBES_MAX)
@@ -212,6 +214,7 @@ static int set_add(struct rete_probe_set *set, enum rete_probe_type type, const 
 	snprintf(p->symbol, sizeof(p->symbol), "%s", symbol);
 	p->args = *args;
 	p->flags = flags;
+	p->optional = optional;
 	return 0;
 }
 
@@ -281,7 +284,7 @@ static int resolve_tp(const char *symbol, const struct btf *btf, uint8_t flags,
 			 symbol);
 		return -EINVAL;
 	}
-	rc = set_add(set, RETE_PROBE_RAW_TP, symbol, &args, flags);
+	rc = set_add(set, RETE_PROBE_RAW_TP, symbol, &args, flags, false);
 	if (rc == -E2BIG) {
 		snprintf(err, errlen, "too many probes (at most %d)", RETE_PROBES_MAX);
 		return rc;
@@ -316,8 +319,262 @@ static const char *tracefs_same_event(const struct rete_tracefs *tfs, const char
 	return NULL;
 }
 
+/* Kernel functions (kprobes and kretprobes). */
+
+enum kfunc_verdict {
+	KFUNC_OK,
+	KFUNC_NO_ARG,		/* no argument any collector understands */
+	KFUNC_NO_SKB,		/* no struct sk_buff * */
+	KFUNC_UNTRACEABLE,	/* not in the traceable list */
+	KFUNC_BLACKLISTED,
+	KFUNC_UNREACHABLE,	/* the sk_buff * is not in an argument register */
+};
+
+/*
+ * Can function `name` (BTF FUNC func_id) be probed? Fills *ret_args (with
+ * arguments out of register reach dropped) and *ret_reach (how many leading
+ * arguments are in registers) when it can, or when only its skb is out of
+ * reach.
+ */
+static enum kfunc_verdict check_kfunc(const struct btf *btf, const struct rete_kfuncs *kf,
+				      const char *name, uint32_t func_id,
+				      struct rete_probe_args *ret_args, int *ret_reach)
+{
+	const struct btf_type *t = btf__type_by_id(btf, func_id);
+	struct rete_probe_args args;
+	int reach;
+
+	if (!t || rete_btf_proto_args(btf, t->type, 0, &args))
+		return KFUNC_NO_ARG;
+	if (!rete_probe_args_known(&args))
+		return KFUNC_NO_ARG;
+	if (args.pos[RETE_ARG_SKB] < 0)
+		return KFUNC_NO_SKB;
+	if (!rete_kfuncs_traceable(kf, name))
+		return KFUNC_UNTRACEABLE;
+	if (rete_kfuncs_blacklisted(kf, name))
+		return KFUNC_BLACKLISTED;
+	reach = rete_btf_proto_reg_params(btf, t->type);
+	if (reach > RETE_KPROBE_ARGS)
+		reach = RETE_KPROBE_ARGS;
+	*ret_reach = reach;
+	if (args.pos[RETE_ARG_SKB] >= reach) {
+		*ret_args = args;
+		return KFUNC_UNREACHABLE;
+	}
+	/* Other arguments out of reach are left out; the skb is what matters. */
+	for (int k = 0; k < RETE_ARG_KIND_MAX; k++)
+		if (args.pos[k] >= reach)
+			args.pos[k] = -1;
+	*ret_args = args;
+	return KFUNC_OK;
+}
+
+static int add_kfunc(const struct rete_probe_spec *spec, const char *name,
+		     const struct rete_probe_args *args, uint8_t flags, bool optional,
+		     struct rete_probe_set *set, size_t *added, char *err, size_t errlen)
+{
+	int rc;
+
+	if (spec->type == RETE_PROBE_KRETPROBE)
+		flags |= RETE_PROBE_F_RETURN;
+	rc = set_add(set, spec->type, name, args, flags, optional);
+	if (rc == -E2BIG)
+		snprintf(err, errlen, "too many probes (at most %d)", RETE_PROBES_MAX);
+	else if (rc)
+		snprintf(err, errlen, "out of memory");
+	else
+		(*added)++;
+	return rc;
+}
+
+/* Closest BTF function name, for "did you mean". */
+static void suggest_kfunc(const struct btf *btf, const char *name, char *out, size_t len)
+{
+	struct rete_suggest s;
+	uint32_t n = btf__type_cnt(btf);
+
+	out[0] = '\0';
+	rete_suggest_init(&s, name);
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+
+		if (btf_is_func(t))
+			rete_suggest_offer(&s, btf__name_by_offset(btf, t->name_off));
+	}
+	if (s.best)
+		snprintf(out, len, "%s", s.best);
+}
+
+static int resolve_one_kfunc(const struct rete_probe_spec *spec, const struct btf *btf,
+			     const struct rete_kfuncs *kf, uint8_t flags,
+			     struct rete_probe_set *set, size_t *added, char *err, size_t errlen)
+{
+	const char *name = spec->target, *type = rete_probe_type_name(spec->type);
+	struct rete_probe_args args;
+	int id, reach = 0;
+	char sug[128];
+
+	id = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
+	if (id < 0) {
+		if (rete_kfuncs_traceable(kf, name)) {
+			snprintf(err, errlen,
+				 "cannot use %s probe '%s': the function has no prototype in the "
+				 "kernel's BTF, so rete cannot find its struct sk_buff * argument",
+				 type, name);
+			return -ENOENT;
+		}
+		suggest_kfunc(btf, name, sug, sizeof(sug));
+		snprintf(err, errlen, "kernel function '%s' does not exist on this kernel%s%s%s",
+			 name, sug[0] ? " (did you mean '" : "", sug, sug[0] ? "'?)" : "");
+		return -ENOENT;
+	}
+	switch (check_kfunc(btf, kf, name, (uint32_t)id, &args, &reach)) {
+	case KFUNC_OK:
+		return add_kfunc(spec, name, &args, flags, false, set, added, err, errlen);
+	case KFUNC_NO_ARG:
+		snprintf(err, errlen,
+			 "kernel function '%s' has no argument rete understands (struct sk_buff *, "
+			 "enum skb_drop_reason, struct net_device *, struct net *)",
+			 name);
+		return -EINVAL;
+	case KFUNC_NO_SKB:
+		snprintf(err, errlen,
+			 "kernel function '%s' has no struct sk_buff * argument; only skb "
+			 "functions can be probed for now",
+			 name);
+		return -EINVAL;
+	case KFUNC_UNTRACEABLE:
+		snprintf(err, errlen,
+			 "cannot use %s probe '%s': the function is not in %s (it is notrace, "
+			 "inlined everywhere, or renamed by the compiler)",
+			 type, name, rete_kfuncs_source_name(kf));
+		return -ENOENT;
+	case KFUNC_BLACKLISTED:
+		snprintf(err, errlen,
+			 "cannot use %s probe '%s': the function is on the kernel's kprobe "
+			 "blacklist",
+			 type, name);
+		return -EPERM;
+	case KFUNC_UNREACHABLE:
+		break;
+	}
+	snprintf(err, errlen,
+		 "cannot use %s probe '%s': its struct sk_buff * is argument %d, and kprobes "
+		 "read only %s",
+		 type, name, args.pos[RETE_ARG_SKB] + 1,
+		 reach < RETE_KPROBE_ARGS ? "the arguments before the first one passed by value "
+					    "as a struct" :
+					    "the first 6 (those passed in registers)");
+	return -EOPNOTSUPP;
+}
+
+static int resolve_kfunc_wildcard(const struct rete_probe_spec *spec, const struct btf *btf,
+				  const struct rete_kfuncs *kf, uint8_t flags,
+				  struct rete_probe_set *set, size_t *added, char *err,
+				  size_t errlen)
+{
+	struct rete_probe_skips skipped = { 0 };
+	uint32_t n = btf__type_cnt(btf);
+	int rc;
+
+	for (uint32_t id = 1; id < n; id++) {
+		const struct btf_type *t = btf__type_by_id(btf, id);
+		struct rete_probe_args args;
+		const char *name;
+		int reach;
+
+		if (!btf_is_func(t))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (fnmatch(spec->target, name, 0))
+			continue;
+		switch (check_kfunc(btf, kf, name, id, &args, &reach)) {
+		case KFUNC_OK:
+			rc = add_kfunc(spec, name, &args, flags, true, set, added, err, errlen);
+			if (rc)
+				return rc;
+			break;
+		case KFUNC_NO_ARG:
+		case KFUNC_NO_SKB:
+			skipped.no_skb++;
+			break;
+		case KFUNC_UNTRACEABLE:
+			skipped.untraceable++;
+			break;
+		case KFUNC_BLACKLISTED:
+			skipped.blacklisted++;
+			break;
+		case KFUNC_UNREACHABLE:
+			skipped.unreachable++;
+			break;
+		}
+	}
+	set->skipped.no_skb += skipped.no_skb;
+	set->skipped.untraceable += skipped.untraceable;
+	set->skipped.blacklisted += skipped.blacklisted;
+	set->skipped.unreachable += skipped.unreachable;
+	if (!*added) {
+		snprintf(err, errlen,
+			 "no traceable kernel function with a struct sk_buff * argument matches "
+			 "'%s'",
+			 spec->target);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int rete_probe_resolve_kfunc(const struct rete_probe_spec *spec, const struct btf *btf,
+			     const struct rete_kfuncs *kf, uint8_t flags,
+			     struct rete_probe_set *set, size_t *ret_added, char *err,
+			     size_t errlen)
+{
+	size_t added = 0;
+	int rc;
+
+	if (spec->stack)
+		flags |= RETE_PROBE_F_STACK;
+	if (spec->wildcard)
+		rc = resolve_kfunc_wildcard(spec, btf, kf, flags, set, &added, err, errlen);
+	else
+		rc = resolve_one_kfunc(spec, btf, kf, flags, set, &added, err, errlen);
+	if (!rc)
+		*ret_added = added;
+	return rc;
+}
+
+static int resolve_kprobe(const struct rete_probe_spec *spec, const struct btf *btf,
+			  struct rete_tracefs *tfs, uint8_t flags, struct rete_probe_set *set,
+			  size_t *ret_added, char *err, size_t errlen)
+{
+	struct rete_kfuncs *own = NULL;
+	const struct rete_kfuncs *kf;
+	int rc;
+
+	/* The perf kprobe PMU exists exactly when the kernel can create kprobes. */
+	if (access("/sys/bus/event_source/devices/kprobe", F_OK)) {
+		snprintf(err, errlen,
+			 "cannot use %s probe '%s': this kernel has no kprobes (built without "
+			 "CONFIG_KPROBES); use tracepoints (tp:GROUP:EVENT) instead",
+			 rete_probe_type_name(spec->type), spec->target);
+		return -EOPNOTSUPP;
+	}
+	rc = tfs ? rete_tracefs_load_kfuncs(tfs) : rete_kfuncs_load(NULL, &own);
+	if (rc) {
+		snprintf(err, errlen,
+			 "cannot use %s probe '%s': cannot read the list of traceable kernel "
+			 "functions (tracefs available_filter_functions, or /proc/kallsyms): %s",
+			 rete_probe_type_name(spec->type), spec->target, strerror(-rc));
+		return rc;
+	}
+	kf = tfs ? tfs->kfuncs : own;
+	rc = rete_probe_resolve_kfunc(spec, btf, kf, flags, set, ret_added, err, errlen);
+	rete_kfuncs_free(own);
+	return rc;
+}
+
 int rete_probe_resolve(const struct rete_probe_spec *spec, const struct btf *btf,
-		       const struct rete_tracefs *tfs, uint8_t flags, struct rete_probe_set *set,
+		       struct rete_tracefs *tfs, uint8_t flags, struct rete_probe_set *set,
 		       size_t *ret_added, char *err, size_t errlen)
 {
 	size_t added = 0;
@@ -325,20 +582,8 @@ int rete_probe_resolve(const struct rete_probe_spec *spec, const struct btf *btf
 
 	if (spec->stack)
 		flags |= RETE_PROBE_F_STACK;
-	if (spec->type != RETE_PROBE_RAW_TP) {
-		/* The perf kprobe PMU exists exactly when the kernel can create kprobes. */
-		if (access("/sys/bus/event_source/devices/kprobe", F_OK))
-			snprintf(err, errlen,
-				 "cannot use %s probe '%s': this kernel has no kprobes (built "
-				 "without CONFIG_KPROBES); use tracepoints (tp:GROUP:EVENT) instead",
-				 rete_probe_type_name(spec->type), spec->target);
-		else
-			snprintf(err, errlen,
-				 "cannot use %s probe '%s': kernel function probes are not "
-				 "implemented in rete yet; use tracepoints (tp:GROUP:EVENT)",
-				 rete_probe_type_name(spec->type), spec->target);
-		return -EOPNOTSUPP;
-	}
+	if (spec->type != RETE_PROBE_RAW_TP)
+		return resolve_kprobe(spec, btf, tfs, flags, set, ret_added, err, errlen);
 	if (!spec->wildcard) {
 		/* The group is checked when tracefs is there; the event name always in BTF. */
 		if (tfs && tfs->events && !tracefs_has(tfs, spec->target)) {
@@ -391,5 +636,5 @@ int rete_probe_add_internal(struct rete_probe_set *set, const struct btf *btf,
 		return rc;
 	if (args.pos[RETE_ARG_SKB] < 0)
 		return -EINVAL;
-	return set_add(set, RETE_PROBE_RAW_TP, symbol, &args, flags);
+	return set_add(set, RETE_PROBE_RAW_TP, symbol, &args, flags, false);
 }

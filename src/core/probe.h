@@ -37,11 +37,21 @@ struct rete_probe {
 	char symbol[192];	/* "net:netif_receive_skb" or "ip_rcv" */
 	struct rete_probe_args args;
 	uint8_t flags;		/* RETE_PROBE_F_* */
+	bool optional;		/* from a wildcard: skipped, not fatal, if it cannot attach */
+};
+
+/* Functions a kprobe wildcard matched but left out, by reason. */
+struct rete_probe_skips {
+	size_t no_skb;		/* no struct sk_buff * argument */
+	size_t untraceable;	/* not in the traceable list (notrace, inlined) */
+	size_t blacklisted;	/* on the kernel's kprobe blacklist */
+	size_t unreachable;	/* the sk_buff * is not in an argument register */
 };
 
 struct rete_probe_set {
 	struct rete_probe *probes;
 	size_t n, cap;
+	struct rete_probe_skips skipped;	/* accumulated over resolutions */
 };
 
 void rete_probe_set_free(struct rete_probe_set *set);
@@ -49,17 +59,30 @@ void rete_probe_set_free(struct rete_probe_set *set);
 struct rete_probe *rete_probe_set_find(struct rete_probe_set *set, enum rete_probe_type type,
 				       const char *symbol);
 
+struct rete_kfuncs;
 struct rete_tracefs;
 
 /*
  * Resolve a parsed probe (expanding wildcards with the tracefs event list
- * when available) and add the results to set with `flags` (merged with an
- * existing identical probe). On error returns -errno and writes one sentence
- * to err. *ret_added counts probes added or updated.
+ * when available, and for kernel functions with the traceable function list,
+ * loaded into tfs on first use) and add the results to set with `flags`
+ * (merged with an existing identical probe). On error returns -errno and
+ * writes one sentence to err. *ret_added counts probes added or updated.
  */
 int rete_probe_resolve(const struct rete_probe_spec *spec, const struct btf *btf,
-		       const struct rete_tracefs *tfs, uint8_t flags, struct rete_probe_set *set,
+		       struct rete_tracefs *tfs, uint8_t flags, struct rete_probe_set *set,
 		       size_t *ret_added, char *err, size_t errlen);
+
+/*
+ * The kernel-function part of rete_probe_resolve, against an explicit list
+ * of traceable functions and without checking that the kernel has kprobes.
+ * Functions are found in BTF; those a wildcard matches but that cannot be
+ * probed are counted in set->skipped.
+ */
+int rete_probe_resolve_kfunc(const struct rete_probe_spec *spec, const struct btf *btf,
+			     const struct rete_kfuncs *kf, uint8_t flags,
+			     struct rete_probe_set *set, size_t *ret_added, char *err,
+			     size_t errlen);
 
 /* Add an internal probe (e.g. tracking cleanup on skb:consume_skb). */
 int rete_probe_add_internal(struct rete_probe_set *set, const struct btf *btf,

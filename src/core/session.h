@@ -18,7 +18,8 @@ struct rete_session_opts {
 	bool stack_all;			/* --stack */
 	uint32_t skb_sections;		/* RETE_SKB_SEC_* */
 	uint32_t ringbuf_bytes;		/* power of two */
-	bool no_cookie;			/* force the one-instance-per-probe fallback */
+	bool no_cookie;			/* raw_tp: force the one-instance-per-probe fallback */
+	bool no_kprobe_multi;		/* kprobes: force one link per function */
 	/* Generated filters (NULL when absent), spliced into the program at load. */
 	const struct rete_filter_prog *filter_l2, *filter_l3, *filter_meta;
 	bool filter_strict;		/* evaluate filters at every probe, tracked or not */
@@ -26,8 +27,10 @@ struct rete_session_opts {
 
 /*
  * Open, configure and load the probe programs for `set` (which must stay
- * alive as long as the session). On error returns -errno and writes one
- * sentence to err (the verifier log goes to the debug log).
+ * alive as long as the session, like btf): each probe backend
+ * (core/backend.h) that owns probes of the set loads its object. On error
+ * returns -errno and writes one sentence to err (the verifier log goes to
+ * the debug log).
  */
 int rete_session_new(const struct rete_session_opts *opts, const struct rete_probe_set *set,
 		     const struct btf *btf, struct rete_session **ret, char *err, size_t errlen);
@@ -47,6 +50,9 @@ uint64_t rete_session_gcounter(const struct rete_session *s, enum rete_gcounter 
 uint64_t rete_session_recursion_misses(const struct rete_session *s);
 /* Remove tracking entries not seen for max_age_ns; returns how many or -errno. */
 int rete_session_tracking_gc(struct rete_session *s, uint64_t now_ns, uint64_t max_age_ns);
+
+/* Probes of wildcards left out because they could not be attached. */
+size_t rete_session_attach_skipped(const struct rete_session *s);
 
 /* Whether the running kernel supports raw tracepoint attach cookies (from BTF). */
 bool rete_kernel_has_raw_tp_cookie(const struct btf *btf);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/kfuncs.h"
 #include "core/tracefs.h"
 
 #define TRACEFS_DEFAULT "/sys/kernel/tracing"
@@ -92,8 +93,17 @@ out_nomem:
 	return -ENOMEM;
 }
 
+int rete_tracefs_load_kfuncs(struct rete_tracefs *tfs)
+{
+	if (tfs->kfuncs)
+		return 0;
+	return rete_kfuncs_load(tfs->path, &tfs->kfuncs);
+}
+
 void rete_tracefs_release(struct rete_tracefs *tfs)
 {
+	rete_kfuncs_free(tfs->kfuncs);
+	tfs->kfuncs = NULL;
 	for (size_t i = 0; i < tfs->nevents; i++)
 		free(tfs->events[i]);
 	free(tfs->events);

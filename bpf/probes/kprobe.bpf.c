@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel function probes. rete_kprobe_entry runs at the entry of every
+ * function with a kprobe or a kretprobe probe, rete_kprobe_return at the
+ * return of the kretprobe ones. Each is loaded once and attached either with
+ * kprobe.multi (one link for all its functions) or with one perf-event link
+ * per function; either way the attach cookie is the probe id.
+ *
+ * kretprobes follow Retis: the event is built at return time from the
+ * arguments the function was called with. The entry stores them in a hash
+ * keyed by (stack pointer at entry, probe id); at return the stack pointer
+ * is that value plus the popped return address (checked on 6.1 and 6.12,
+ * kprobe and kprobe.multi), so the return finds exactly its own call. A live
+ * frame's stack address is unique system-wide (task and interrupt stacks
+ * are disjoint), so recursion, preemption and interrupts cannot mix calls
+ * up, where pid_tgid would (every CPU's idle task is pid 0, and recursive
+ * calls share it). The probe id tells apart a function and the one it
+ * tail-calls, which enter with the same stack pointer.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+
+#include "rete_chain.bpf.h"
+
+#ifndef __TARGET_ARCH_x86
+#error "kprobe argument registers are only wired for x86_64"
+#endif
+
+char LICENSE[] SEC("license") = "GPL";
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, RETE_KRET_INFLIGHT_MAX);
+	__type(key, struct rete_kret_key);
+	__type(value, struct rete_kret_entry);
+} rete_kret_inflight SEC(".maps");
+
+/* x86_64: at return, the return address the entry saw at *sp has been popped. */
+#define RETE_KRET_SP_DELTA 8
+
+/* The first RETE_KPROBE_ARGS arguments, in the 16 slots rete_ctx_set_args indexes. */
+static __always_inline void rete_kprobe_args(struct pt_regs *ctx, __u64 *args)
+{
+	args[0] = PT_REGS_PARM1(ctx);
+	args[1] = PT_REGS_PARM2(ctx);
+	args[2] = PT_REGS_PARM3(ctx);
+	args[3] = PT_REGS_PARM4(ctx);
+	args[4] = PT_REGS_PARM5(ctx);
+	args[5] = ctx->r9;	/* x86_64: the sixth integer argument */
+}
+
+static __always_inline void rete_kret_store(const struct rete_ctx *rc, const __u64 *args,
+					    struct pt_regs *ctx)
+{
+	struct rete_kret_entry e;
+	struct rete_kret_key key;
+
+	key.sp = PT_REGS_SP(ctx);
+	key.probe_id = rc->probe_id;
+	key.pad = 0;
+	for (int i = 0; i < RETE_KPROBE_ARGS; i++)
+		e.args[i] = args[i];
+	e.ksym = rc->ksym;
+	e.ts = rc->ts;
+	/* BPF_ANY: an entry whose return was missed is replaced by the next call there. */
+	if (bpf_map_update_elem(&rete_kret_inflight, &key, &e, BPF_ANY))
+		rete_gcount(RETE_GC_KRET_FULL);
+}
+
+/* Take the entry of the call returning now; false when there is none. */
+static __always_inline bool rete_kret_take(struct rete_ctx *rc, __u64 *args, struct pt_regs *ctx)
+{
+	struct rete_kret_entry *e;
+	struct rete_kret_key key;
+
+	key.sp = PT_REGS_SP(ctx) - RETE_KRET_SP_DELTA;
+	key.probe_id = rc->probe_id;
+	key.pad = 0;
+	e = bpf_map_lookup_elem(&rete_kret_inflight, &key);
+	if (!e)
+		return false;
+	for (int i = 0; i < RETE_KPROBE_ARGS; i++)
+		args[i] = e->args[i];
+	rc->ksym = e->ksym;
+	/* Copied out first: a deleted element can be reused at once by another CPU. */
+	bpf_map_delete_elem(&rete_kret_inflight, &key);
+	return true;
+}
+
+SEC("rete_kprobe")
+int rete_kprobe_entry(struct pt_regs *ctx)
+{
+	__u64 args[16] = {};
+	struct rete_ctx rc = {};
+
+	rc.probe_id = (__u32)bpf_get_attach_cookie(ctx);
+	rc.cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc.probe_id);
+	if (!rc.cfg)
+		return 0;
+	rete_kprobe_args(ctx, args);
+	if (!rete_ctx_set_args(&rc, args))
+		return 0;
+	rc.ts = bpf_ktime_get_ns();
+	rc.ksym = bpf_get_func_ip(ctx);
+	if (rc.cfg->flags & RETE_PROBE_F_RETURN) {
+		rete_kret_store(&rc, args, ctx);
+		return 0;
+	}
+	rc.ctx = ctx;
+	return rete_chain(&rc);
+}
+
+SEC("rete_kprobe/return")
+int rete_kprobe_return(struct pt_regs *ctx)
+{
+	__u64 args[16] = {};
+	struct rete_ctx rc = {};
+
+	rc.probe_id = (__u32)bpf_get_attach_cookie(ctx);
+	rc.cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc.probe_id);
+	if (!rc.cfg || !(rc.cfg->flags & RETE_PROBE_F_RETURN))
+		return 0;
+	if (!rete_kret_take(&rc, args, ctx))
+		return 0;
+	if (!rete_ctx_set_args(&rc, args))
+		return 0;
+	rc.ts = bpf_ktime_get_ns();
+	rc.retval = (__s64)PT_REGS_RC(ctx);
+	rc.has_retval = true;
+	rc.ctx = ctx;
+	return rete_chain(&rc);
+}
