@@ -3,6 +3,9 @@
 #   unit       cmocka unit tests (no root, no BPF)
 #   unit-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   func       functional tests (tests/func/*.sh): real BPF, netns, veth; root needed
+#   lane       the functional tests needing root, inside Debian's 6.1 and 6.12 kernels under
+#              qemu (tests/lane/), one boot per kernel; skipped with the reason when qemu
+#              cannot run here
 # Usage: tests/run.sh [suite...]
 set -u
 cd "$(dirname "$0")/.."
@@ -10,7 +13,7 @@ BUILD=${BUILD:-build}
 case "$BUILD" in /*) RETE="$BUILD/rete" ;; *) RETE="$PWD/$BUILD/rete" ;; esac
 export BUILD RETE
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit unit-asan func)
+[ ${#suites[@]} -eq 0 ] && suites=(unit unit-asan func lane)
 
 passed=0 failed=0 skipped=0
 failures=()
@@ -54,6 +57,78 @@ run_func() {
 	printf '  %-40s %3d passed %3d failed %3d skipped\n' "$(basename "$script")" "$p" "$f" "$s"
 }
 
+# The full-kernel lane: tests/lane/guest.sh in each kernel of LANE_KERNELS (LABEL:PACKAGE),
+# the guests running at the same time. Their result lines carry the kernel: "PASS [6.1] name".
+run_lane() {
+	local dir k label out rc p f s why lock labels=()
+	case $RETE in /tmp/* | /run/* | /var/tmp/*)
+		echo "    SKIP lane: the guests have a /tmp, /run and /var/tmp of their own: $RETE is not there"
+		skipped=$((skipped + 1))
+		return ;;
+	esac
+	dir=$(mktemp -d)
+	# Interrupted: stop the guests too (background jobs here ignore SIGINT).
+	trap 'kill $(cat "$dir"/*.pid 2>/dev/null) 2>/dev/null; exit 130' INT TERM
+	# One lane at a time on a machine: two would share its CPUs and both run out of time.
+	if [ -w "${LANE_CACHE:-/var/cache/rete-lane}" ] &&
+		exec {lock}>>"${LANE_CACHE:-/var/cache/rete-lane}/.lane-lock" && ! flock -n "$lock"; then
+		echo "  waiting for another lane run to finish..."
+		flock "$lock"
+	fi
+	for k in ${LANE_KERNELS:-6.1:linux-image-amd64 6.12:linux-image-6.12-amd64}; do
+		label=${k%%:*}
+		# Install qemu, download the kernel (cached), one at a time: they share apt and the cache.
+		out=$(LANE_KERNEL=${k#*:} tests/lane/run-in-kernel.sh --prepare 2>&1)
+		rc=$?
+		if [ "$rc" -ne 0 ]; then
+			why=$(sed -n 's/^rete-lane: cannot run: //p' <<<"$out" | tail -1)
+			if [ "$rc" -eq 77 ]; then
+				echo "    SKIP [$label] lane: ${why:-qemu cannot run here}"
+				skipped=$((skipped + 1))
+			else
+				echo "$out" | tail -20
+				echo "    FAIL [$label] lane: tests/lane/run-in-kernel.sh --prepare exited with $rc"
+				failed=$((failed + 1)) failures+=("lane [$label]")
+			fi
+			continue
+		fi
+		labels+=("$label")
+		LANE_KERNEL=${k#*:} LANE_TIMEOUT=${LANE_TIMEOUT:-540} \
+			LANE_ENV="BUILD RETE RETE_SHARED RETE_TEST_SLOW LANE_SCRIPT_TIMEOUT" \
+			tests/lane/run-in-kernel.sh tests/lane/guest.sh >"$dir/$label.out" 2>&1 &
+		echo "$!" >"$dir/$label.pid"
+	done
+	[ ${#labels[@]} -eq 0 ] || echo "  booting ${labels[*]} under qemu (minutes)..."
+	for label in ${labels[@]+"${labels[@]}"}; do
+		wait "$(cat "$dir/$label.pid")"
+		rc=$?
+		out=$(cat "$dir/$label.out")
+		cp "$dir/$label.out" "$BUILD/lane-$label.log" 2>/dev/null
+		p=$(grep -c '^PASS ' <<<"$out")
+		f=$(grep -c '^FAIL ' <<<"$out")
+		s=$(grep -c '^SKIP ' <<<"$out")
+		if [ "$rc" -ne 0 ]; then
+			# A test failed, or the guest timed out (124) or never reported (125): show the
+			# guest's last words, the runner's lines and the tail of the guest console.
+			sed '/^rete-lane: .* in all, exit /,$d' <<<"$out" | tail -8 | sed 's/^/    | /'
+			sed -n '/^rete-lane: .* in all, exit /,$p' <<<"$out" | tail -45
+			if [ "$f" -eq 0 ]; then
+				f=1
+				echo "    FAIL [$label] lane: tests/lane/run-in-kernel.sh exited with $rc"
+			fi
+		fi
+		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+		grep -E '^(FAIL|SKIP) ' <<<"$out" | grep -v 'kernel-independent, run on the host only' |
+			sed 's/^/    /'
+		[ "$f" -eq 0 ] || failures+=("lane [$label]")
+		printf '  %-40s %3d passed %3d failed %3d skipped  %s\n' "lane $label" "$p" "$f" "$s" \
+			"$(sed -n 's/^rete-lane: \([^,]*\),.* \([0-9.]*s\) in all.*/\1, \2/p' <<<"$out"), log in $BUILD/lane-$label.log"
+	done
+	rm -rf "$dir"
+	trap - INT TERM
+	[ -z "${lock:-}" ] || exec {lock}>&-
+}
+
 for suite in "${suites[@]}"; do
 	echo "== $suite"
 	case "$suite" in
@@ -64,6 +139,8 @@ for suite in "${suites[@]}"; do
 		for t in "$BUILD"/tests-asan/test_*; do [ -x "$t" ] && run_cmocka "$t"; done ;;
 	func)
 		for t in tests/func/test_*.sh; do [ -f "$t" ] && run_func "$t"; done ;;
+	lane)
+		run_lane ;;
 	*)
 		echo "unknown suite $suite"; failed=$((failed + 1)) ;;
 	esac

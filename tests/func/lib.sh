@@ -11,6 +11,28 @@ IP_A=192.0.2.1
 IP_B=192.0.2.2
 _cleanups=()
 
+# Time limits and waits scale with RETE_TEST_SLOW (the full-kernel lane emulates its CPU and
+# sets 10): slow SECONDS prints SECONDS times that factor.
+SLOW=${RETE_TEST_SLOW:-1}
+slow() { awk -v s="$1" -v k="$SLOW" 'BEGIN { print s * k }'; }
+# wait_for FILE REGEX SECONDS: wait until a line of FILE matches REGEX, at most SECONDS (scaled).
+wait_for() {
+	local end=$(($(date +%s) + $(slow "$3" | cut -d. -f1) + 1))
+	until grep -qE -- "$2" "$1" 2>/dev/null; do
+		[ "$(date +%s)" -lt "$end" ] || return 1
+		sleep 0.1
+	done
+}
+
+# In the full-kernel lane (tests/lane/, RETE_LANE=1) only what depends on the kernel runs: the
+# rest is already run on the host. kernel_independent SECTION: 0 to run SECTION here, else one
+# SKIP line for it and 1.
+kernel_independent() {
+	[ "${RETE_LANE:-}" = 1 ] || return 0
+	echo "SKIP $1: kernel-independent, run on the host only (not in the full-kernel lane)"
+	return 1
+}
+
 pass() { echo "PASS $1"; }
 fail() { echo "FAIL $1: $2"; }
 skip() { echo "SKIP $1: $2"; }

@@ -37,7 +37,9 @@ tshark_fields() {
 		-e frame.interface_name -e frame.comment -E separator='|' 2>/dev/null
 }
 
-if [ ! -r "$JSON" ] || [ ! -r "$RPCAP" ]; then
+if ! kernel_independent pcap_from_files; then
+	: # sample_convert ... out_mode: the same whatever the kernel
+elif [ ! -r "$JSON" ] || [ ! -r "$RPCAP" ]; then
 	for t in sample_convert sample_same_blocks sample_tcpdump sample_tcpdump_same \
 		sample_tshark sample_tshark_verbose sample_tshark_same schema_block probe_select \
 		probe_select_tracepoint probe_select_kretprobe probe_wildcard probe_not_found \
