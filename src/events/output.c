@@ -347,6 +347,17 @@ int rete_output_event(struct rete_output *o, const struct rete_event *ev, bool t
 	return o->err;
 }
 
+int rete_output_json_record(struct rete_output *o, const struct rete_event *ev)
+{
+	if (o->json && !o->json->err) {
+		o->json->err = json_event(o, ev, false);
+		if (o->json->err && !o->err)
+			o->err_json = true;
+		note_err(o, o->json->err);
+	}
+	return o->err;
+}
+
 int rete_output_close(struct rete_output *o)
 {
 	if (o->json) {

@@ -58,6 +58,8 @@ int rete_output_event(struct rete_output *o, const struct rete_event *ev, bool t
 /* JSON files started so far (1 without rotation, 0 without JSON output). */
 uint32_t rete_output_files(const struct rete_output *o);
 /* Flush and close what this output opened; returns the first error. */
+/* A record for the JSON file only (not printed, not counted as an event). */
+int rete_output_json_record(struct rete_output *o, const struct rete_event *ev);
 int rete_output_close(struct rete_output *o);
 
 #endif

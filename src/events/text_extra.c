@@ -504,31 +504,89 @@ static bool fmt_ovs(struct rete_strbuf *out, struct json_object *o)
 	return false;
 }
 
+/*
+ * rete's closing record: {"probes": {"type/symbol": N}, "total": N, "kernel_skipped": N}.
+ * "lost N event(s)", then the probes that lost some and the runs the kernel skipped.
+ */
+static bool fmt_lost(struct rete_strbuf *out, struct json_object *o, bool multiline)
+{
+	struct json_object *probes = jget(o, "probes");
+	uint64_t skipped = ju64(o, "kernel_skipped");
+	bool first = true;
+
+	if (!jhas_int(o, "total"))
+		return false;
+	rete_strbuf_addf(out, "lost %" PRIu64 " event(s)", ju64(o, "total"));
+	if (probes && json_object_is_type(probes, json_type_object)) {
+		json_object_object_foreach(probes, name, val)
+		{
+			uint64_t n = (uint64_t)json_object_get_int64(val);
+
+			if (!n)
+				continue;
+			rete_strbuf_addf(out, "%s%s %" PRIu64, first ? " (" : ", ", name, n);
+			first = false;
+		}
+		if (!first)
+			rete_strbuf_addc(out, ')');
+	}
+	if (skipped)
+		rete_strbuf_addf(out, "%s%" PRIu64 " probe run(s) skipped by the kernel",
+			 multiline ? ", " : " ", skipped);
+	return true;
+}
+
+static bool fmt_ct_extra(struct rete_strbuf *out, struct json_object *o, bool multiline)
+{
+	fmt_ct(out, o, multiline);
+	return true;
+}
+
+static bool fmt_nft_extra(struct rete_strbuf *out, struct json_object *o, bool multiline)
+{
+	fmt_nft(out, o);
+	return true;
+}
+
+static bool fmt_ovs_extra(struct rete_strbuf *out, struct json_object *o, bool multiline)
+{
+	return fmt_ovs(out, o);
+}
+
+/* Extra sections with a text form; the others print as "<name> <json>". */
+static const struct {
+	const char *name;
+	bool (*fmt)(struct rete_strbuf *out, struct json_object *o, bool multiline);
+} extra_fmts[] = {
+	{ "ct", fmt_ct_extra },
+	{ "nft", fmt_nft_extra },
+	{ "ovs", fmt_ovs_extra },
+	{ "lost", fmt_lost },
+};
+
 /* ---- entry points ---- */
 
 int rete_text_extra_section(const struct rete_ev_extra *x, bool multiline,
 			    struct rete_strbuf *out)
 {
 	struct json_object *obj;
-	bool done = true;
+	bool done;
+	size_t i;
 
 	if (!x || !out)
 		return -EINVAL;
-	if (strcmp(x->name, "ct") && strcmp(x->name, "nft") && strcmp(x->name, "ovs"))
+	for (i = 0; i < sizeof(extra_fmts) / sizeof(extra_fmts[0]); i++)
+		if (!strcmp(x->name, extra_fmts[i].name))
+			break;
+	if (i == sizeof(extra_fmts) / sizeof(extra_fmts[0]))
 		return fmt_raw(x->name, x->json, out);
 
 	obj = parse_object(x->json);
 	if (!obj)
 		return fmt_raw(x->name, x->json, out);
-
-	if (!strcmp(x->name, "ct"))
-		fmt_ct(out, obj, multiline);
-	else if (!strcmp(x->name, "nft"))
-		fmt_nft(out, obj);
-	else
-		done = fmt_ovs(out, obj);
+	/* A formatter returns false before writing anything: a variant it does not know. */
+	done = extra_fmts[i].fmt(out, obj, multiline);
 	json_object_put(obj);
-
 	return done ? out->err : fmt_raw(x->name, x->json, out);
 }
 

@@ -17,7 +17,7 @@ PROGS_BEFORE=$(rete_progs)
 traffic="ip netns exec $NS_A ping -c2 -i0.2 -W1 $IP_B; echo x | ip netns exec $NS_A socat -u - UDP:$IP_B:9999"
 
 # All packets in the file satisfy a jq condition on the rendered single-line text.
-text_of() { "$RETE" print --format single-line "$1" 2>/dev/null | grep -v '^[0-9]* .*Retis\|collected with'; }
+text_of() { "$RETE" print --format single-line "$1" 2>/dev/null | grep -v '^[0-9]* .*Retis\|collected with\|^[0-9]* lost [0-9]* event'; }
 
 # --- packet filter ---------------------------------------------------------------
 F=$TMP/icmp.json

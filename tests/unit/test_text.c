@@ -925,6 +925,25 @@ static void test_ovs_actions(void **state)
 	check_extra("ovs", "{'cmd':1}", &sl, "ovs {'cmd':1}");
 }
 
+/* ---- rete's lost-events record ---- */
+
+static void test_lost_record(void **state)
+{
+	(void)state;
+	check_extra("lost",
+		    "{'probes':{'raw_tracepoint/net:netif_rx':0},'total':0,'kernel_skipped':0}",
+		    &ml, "lost 0 event(s)");
+	check_extra("lost",
+		    "{'probes':{'raw_tracepoint/net:netif_rx':0,'kprobe/ip_rcv':12,"
+		    "'raw_tracepoint/skb:kfree_skb':3},'total':15,'kernel_skipped':2}",
+		    &sl,
+		    "lost 15 event(s) (kprobe/ip_rcv 12, raw_tracepoint/skb:kfree_skb 3) 2 probe "
+		    "run(s) skipped by the kernel");
+	check_extra("lost", "{'total':4,'kernel_skipped':0}", &ml, "lost 4 event(s)");
+	/* Not the record rete writes: shown raw. */
+	check_extra("lost", "{'probes':{}}", &ml, "lost {'probes':{}}");
+}
+
 /* ---- unknown sections and ordering ---- */
 
 static void test_extra_unknown_and_order(void **state)
@@ -1050,6 +1069,7 @@ int main(void)
 		cmocka_unit_test(test_nft),
 		cmocka_unit_test(test_ovs_events),
 		cmocka_unit_test(test_ovs_actions),
+		cmocka_unit_test(test_lost_record),
 		cmocka_unit_test(test_extra_unknown_and_order),
 		cmocka_unit_test(test_extra_bad_fields),
 		cmocka_unit_test(test_errors),
