@@ -131,10 +131,17 @@ bench: deps
 	@$(MAKE) --no-print-directory all bench-tools
 	$(SUDO) env BUILD=$(BUILD) bench/run.sh
 
+# Man pages and the bash completion come from the binary's own option tables.
 install: $(BUILD)/rete
 	install -D -m 0755 $(BUILD)/rete $(DESTDIR)$(PREFIX)/bin/rete
 	install -d $(DESTDIR)$(PREFIX)/share/rete/profiles
 	install -m 0644 profiles/*.yaml $(DESTDIR)$(PREFIX)/share/rete/profiles/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	for p in $$($(BUILD)/rete man --list); do \
+		$(BUILD)/rete man $$p > $(DESTDIR)$(PREFIX)/share/man/man1/$$p.1 || exit 1; done
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	$(BUILD)/rete sh-complete --shell bash > \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rete
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*.h src/*/*.h bpf/*/*.c bpf/*/*.h include/uapi/*.h)

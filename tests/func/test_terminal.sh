@@ -229,3 +229,27 @@ fi
 out=$("$RETE" collect --skb-sections meta,gsoo 2>&1 >/dev/null)
 [ $? -eq 2 ] && grep -q "unknown skb section 'gsoo' (did you mean 'gso'?)" <<<"$out" &&
 	pass error_skb_section_suggest || fail error_skb_section_suggest "$out"
+
+# ---- make install: binary, profiles, every man page, bash completion -------------
+
+if ! kernel_independent install_staged; then
+	:
+elif ! command -v make >/dev/null; then
+	skip install_staged "make is not installed"
+else
+	out=$(make --no-print-directory install DESTDIR="$TMP/stage" PREFIX=/usr BUILD="${BUILD:-build}" 2>&1)
+	missing=""
+	for p in $("$RETE" man --list); do
+		[ -s "$TMP/stage/usr/share/man/man1/$p.1" ] || missing="$missing $p.1"
+	done
+	for f in bin/rete share/rete/profiles/dropmon.yaml share/bash-completion/completions/rete; do
+		[ -s "$TMP/stage/usr/$f" ] || missing="$missing $f"
+	done
+	if [ -z "$missing" ] && bash -n "$TMP/stage/usr/share/bash-completion/completions/rete" &&
+		{ ! command -v man >/dev/null ||
+			man -l "$TMP/stage/usr/share/man/man1/rete-collect.1" 2>/dev/null | grep -q -- '--filter-packet'; }; then
+		pass install_staged
+	else
+		fail install_staged "missing:$missing; $(tail -3 <<<"$out")"
+	fi
+fi
