@@ -187,15 +187,70 @@ out_free:
 	return rc;
 }
 
-static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+static void *dup_mem(const void *p, size_t n)
 {
-	struct rete_inject_ctx *ctx = (struct rete_inject_ctx *)cookie;
+	void *d = malloc(n ? n : 1);
+
+	if (d && n)
+		memcpy(d, p, n);
+	return d;
+}
+
+static void image_free(struct rete_prog_image *im)
+{
+	free(im->insns);
+	free(im->func_info);
+	free(im->line_info);
+	memset(im, 0, sizeof(*im));
+}
+
+/* Copy what is about to be loaded into the first free (or this program's) slot. */
+static int keep_image(struct rete_inject_ctx *ctx, const struct bpf_program *prog,
+		      const struct bpf_prog_load_opts *opts)
+{
+	struct rete_prog_image *im = NULL;
+
+	for (size_t i = 0; i < RETE_INJECT_IMAGES_MAX && !im; i++)
+		if (ctx->images[i].prog == prog || !ctx->images[i].prog)
+			im = &ctx->images[i];
+	if (!im)
+		return -E2BIG;
+	image_free(im);
+	im->ninsns = bpf_program__insn_cnt(prog);
+	im->insns = dup_mem(bpf_program__insns(prog), im->ninsns * sizeof(struct bpf_insn));
+	im->func_info_cnt = opts->func_info ? opts->func_info_cnt : 0;
+	im->func_info_rec = opts->func_info_rec_size;
+	im->func_info = dup_mem(opts->func_info, (size_t)im->func_info_cnt * im->func_info_rec);
+	im->line_info_cnt = opts->line_info ? opts->line_info_cnt : 0;
+	im->line_info_rec = opts->line_info_rec_size;
+	im->line_info = dup_mem(opts->line_info, (size_t)im->line_info_cnt * im->line_info_rec);
+	im->btf_fd = (int)opts->prog_btf_fd;
+	if (!im->insns || !im->func_info || !im->line_info) {
+		image_free(im);
+		return -ENOMEM;
+	}
+	im->prog = prog;
+	return 0;
+}
+
+const struct rete_prog_image *rete_inject_image(const struct rete_inject_ctx *ctx,
+						const struct bpf_program *prog)
+{
+	for (size_t i = 0; i < RETE_INJECT_IMAGES_MAX; i++)
+		if (ctx->images[i].prog && ctx->images[i].prog == prog)
+			return &ctx->images[i];
+	return NULL;
+}
+
+static int splice_filters(struct bpf_program *prog, struct bpf_prog_load_opts *opts,
+			  struct rete_inject_ctx *ctx)
+{
 	struct bpf_insn *insns;
 	void *fi, *li;
 	size_t n, li_cnt;
 	int rc;
 
-	if (!ctx || !ctx->nsplices)
+	if (!ctx->nsplices)
 		return 0;
 	if (!opts->func_info || !opts->func_info_cnt) {
 		ctx->err = -ENOENT;
@@ -228,14 +283,50 @@ static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opt
 	return 0;
 }
 
+static int prepare_load(struct bpf_program *prog, struct bpf_prog_load_opts *opts, long cookie)
+{
+	struct rete_inject_ctx *ctx = (struct rete_inject_ctx *)cookie;
+	int rc;
+
+	if (!ctx)
+		return 0;
+	rc = splice_filters(prog, opts, ctx);
+	if (!rc && ctx->keep_images) {
+		rc = keep_image(ctx, prog, opts);
+		if (rc)
+			ctx->err = rc;
+	}
+	return rc;
+}
+
+/*
+ * libbpf 1.1's libbpf_unregister_prog_handler() shrinks its handler array
+ * with realloc(p, 0) when the last handler goes, which frees the array but
+ * keeps the pointer: the next registration then reuses freed memory (seen as
+ * a crash in the second session of one process). A handler registered once
+ * for a section no program uses, and never unregistered, keeps the array
+ * from ever becoming empty.
+ */
+static int keep_handler_array(void)
+{
+	static int sentinel;
+	LIBBPF_OPTS(libbpf_prog_handler_opts, hopts);
+
+	if (sentinel > 0)
+		return 0;
+	sentinel = libbpf_register_prog_handler("rete_unused_sentinel",
+						BPF_PROG_TYPE_SOCKET_FILTER, 0, &hopts);
+	return sentinel > 0 ? 0 : sentinel;
+}
+
 int rete_inject_register(const char *sec, enum bpf_prog_type prog_type,
 			 struct rete_inject_ctx *ctx)
 {
 	LIBBPF_OPTS(libbpf_prog_handler_opts, hopts, .cookie = (long)ctx,
 		    .prog_prepare_load_fn = prepare_load);
-	int id = libbpf_register_prog_handler(sec, prog_type, 0, &hopts);
+	int rc = keep_handler_array();
 
-	return id < 0 ? id : id;
+	return rc ? rc : libbpf_register_prog_handler(sec, prog_type, 0, &hopts);
 }
 
 void rete_inject_unregister(int handler_id)
@@ -246,6 +337,8 @@ void rete_inject_unregister(int handler_id)
 
 void rete_inject_release(struct rete_inject_ctx *ctx)
 {
+	for (size_t i = 0; i < RETE_INJECT_IMAGES_MAX; i++)
+		image_free(&ctx->images[i]);
 	free(ctx->func_info);
 	free(ctx->line_info);
 	ctx->func_info = ctx->line_info = NULL;

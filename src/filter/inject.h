@@ -33,6 +33,22 @@ int rete_splice_funcs(const struct bpf_insn *insns, size_t n, const void *func_i
 		      struct bpf_insn **ret_insns, size_t *ret_n, void **ret_func_info,
 		      void **ret_line_info, size_t *ret_line_info_cnt);
 
+/*
+ * A program exactly as libbpf hands it to the kernel (relocated, filters
+ * spliced in, map fds embedded), to load more copies of it with
+ * bpf_prog_load(): fentry/fexit need one load per target function.
+ */
+struct rete_prog_image {
+	const struct bpf_program *prog;		/* NULL: slot unused */
+	struct bpf_insn *insns;
+	size_t ninsns;
+	void *func_info, *line_info;
+	__u32 func_info_cnt, func_info_rec, line_info_cnt, line_info_rec;
+	int btf_fd;				/* the object's BTF (owned by libbpf) */
+};
+
+#define RETE_INJECT_IMAGES_MAX 2
+
 /* Per-load context handed to the libbpf section handler. */
 struct rete_inject_ctx {
 	const struct btf *btf;			/* the BPF object's own BTF */
@@ -41,7 +57,14 @@ struct rete_inject_ctx {
 	/* Arrays handed to the kernel; freed by rete_inject_release(). */
 	void *func_info, *line_info;
 	int err;				/* first error seen by the callback */
+	/* Set before load to keep an image of each program loaded (at most RETE_INJECT_IMAGES_MAX). */
+	bool keep_images;
+	struct rete_prog_image images[RETE_INJECT_IMAGES_MAX];
 };
+
+/* The image kept for prog, or NULL. */
+const struct rete_prog_image *rete_inject_image(const struct rete_inject_ctx *ctx,
+						const struct bpf_program *prog);
 
 /* Register the handler for SEC(sec) programs of type prog_type. Returns a handler id > 0 or -errno. */
 int rete_inject_register(const char *sec, enum bpf_prog_type prog_type,

@@ -11,7 +11,10 @@
 
 #include <bpf/btf.h>
 
+#include <bpf/libbpf.h>
+
 #include "filter/inject.h"
+#include "raw_tp.skel.h"
 #include "filter/insn.h"
 
 struct fixture {
@@ -176,6 +179,33 @@ static void test_splice_missing_function(void **state)
 	assert_null(out);
 }
 
+/*
+ * Sessions register and unregister their section handler; a second session
+ * in one process must find the handler table intact (libbpf 1.1 frees it
+ * when its last handler goes), and objects opened meanwhile must get our
+ * program type from the handler.
+ */
+static void test_register_cycles(void **state)
+{
+	struct rete_inject_ctx ctx = { 0 };
+
+	(void)state;
+	libbpf_set_print(NULL);
+	for (int round = 0; round < 4; round++) {
+		struct rete_raw_tp *skel;
+		int id = rete_inject_register("rete_tp", BPF_PROG_TYPE_RAW_TRACEPOINT, &ctx);
+
+		assert_true(id > 0);
+		skel = rete_raw_tp__open();
+		assert_non_null(skel);
+		assert_int_equal(bpf_program__type(skel->progs.rete_raw_tp),
+				 BPF_PROG_TYPE_RAW_TRACEPOINT);
+		rete_raw_tp__destroy(skel);
+		rete_inject_unregister(id);
+	}
+	rete_inject_release(&ctx);
+}
+
 static void test_emit_limit(void **state)
 {
 	struct rete_filter_prog p = { 0 };
@@ -195,6 +225,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_splice_shrink_and_ld_imm64, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_splice_missing_function, setup, teardown),
 		cmocka_unit_test(test_emit_limit),
+		cmocka_unit_test(test_register_cycles),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
