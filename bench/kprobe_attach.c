@@ -1,12 +1,14 @@
 /*
- * Load, attach and detach time of N kprobes through rete's session, with
- * kprobe.multi (when the kernel has it) or one perf-event link per function.
+ * Load, attach and detach time of N kernel function probes through rete's
+ * session: kprobes with kprobe.multi (when the kernel has it), kprobes with
+ * one perf-event link per function (--single), or fentry trampolines, one
+ * verified program copy per function (--fentry).
  *
- *   kprobe_attach [--single] N...
+ *   kprobe_attach [--single|--fentry] N...
  *
  * The probes are the first N traceable kernel functions with a struct
  * sk_buff * argument, in BTF order. One line per N:
- *   kprobes=N mode=multi|single load_ms=... attach_ms=... detach_ms=... left_out=...
+ *   kprobes=N mode=default|single|fentry load_ms=... attach_ms=... detach_ms=... left_out=...
  */
 #include <errno.h>
 #include <stdio.h>
@@ -35,7 +37,7 @@ static double now_ms(void)
  * The first n functions rete accepts as kprobes: the wildcard '*' fills the
  * set up to RETE_PROBES_MAX in BTF order (and then says E2BIG), cut to n.
  */
-static int pick(const struct btf *btf, struct rete_tracefs *tfs, size_t n,
+static int pick(const struct btf *btf, struct rete_tracefs *tfs, size_t n, const char *type,
 		struct rete_probe_set *set)
 {
 	struct rete_probe_spec spec;
@@ -46,7 +48,8 @@ static int pick(const struct btf *btf, struct rete_tracefs *tfs, size_t n,
 	rc = rete_tracefs_load_kfuncs(tfs);
 	if (rc)
 		return rc;
-	rc = rete_probe_parse("kprobe:*", &spec, err, sizeof(err));
+	snprintf(err, sizeof(err), "%s:*", type);
+	rc = rete_probe_parse(err, &spec, err, sizeof(err));
 	if (!rc)
 		rc = rete_probe_resolve_kfunc(&spec, btf, tfs->kfuncs, RETE_PROBE_F_EMIT, set,
 					      &added, err, sizeof(err));
@@ -58,7 +61,7 @@ static int pick(const struct btf *btf, struct rete_tracefs *tfs, size_t n,
 	return 0;
 }
 
-static int run(const struct btf *btf, struct rete_tracefs *tfs, size_t n, bool single)
+static int run(const struct btf *btf, struct rete_tracefs *tfs, size_t n, const char *mode)
 {
 	struct rete_probe_set set = { 0 };
 	struct rete_session_opts o = { 0 };
@@ -67,7 +70,9 @@ static int run(const struct btf *btf, struct rete_tracefs *tfs, size_t n, bool s
 	char err[512];
 	int rc;
 
-	rc = pick(btf, tfs, n, &set);
+	bool single = !strcmp(mode, "single");
+
+	rc = pick(btf, tfs, n, strcmp(mode, "fentry") ? "kprobe" : "fentry", &set);
 	if (rc) {
 		fprintf(stderr, "only %zu usable functions, %zu wanted\n", set.n, n);
 		goto out;
@@ -91,7 +96,7 @@ static int run(const struct btf *btf, struct rete_tracefs *tfs, size_t n, bool s
 	rete_session_detach(s);
 	t3 = now_ms();
 	printf("kprobes=%zu mode=%s load_ms=%.0f attach_ms=%.0f detach_ms=%.0f left_out=%zu\n", n,
-	       single ? "single" : "default", t1 - t0, t2 - t1, t3 - t2,
+	       mode, t1 - t0, t2 - t1, t3 - t2,
 	       rete_session_attach_skipped(s));
 	fflush(stdout);
 out:
@@ -103,16 +108,16 @@ out:
 int main(int argc, char **argv)
 {
 	struct rete_tracefs tfs = { 0 };
-	bool single = false;
+	const char *mode = "default";
 	struct btf *btf;
 	int rc = 0, i = 1;
 
-	if (argc > 1 && !strcmp(argv[1], "--single")) {
-		single = true;
+	if (argc > 1 && (!strcmp(argv[1], "--single") || !strcmp(argv[1], "--fentry"))) {
+		mode = argv[1] + 2;
 		i++;
 	}
 	if (i >= argc) {
-		fprintf(stderr, "usage: %s [--single] N...\n", argv[0]);
+		fprintf(stderr, "usage: %s [--single|--fentry] N...\n", argv[0]);
 		return 2;
 	}
 	libbpf_set_print(NULL);
@@ -131,7 +136,7 @@ int main(int argc, char **argv)
 			rc = 2;
 			break;
 		}
-		rc = run(btf, &tfs, (size_t)n, single) ? 1 : 0;
+		rc = run(btf, &tfs, (size_t)n, mode) ? 1 : 0;
 	}
 	rete_tracefs_release(&tfs);
 	btf__free(btf);

@@ -72,6 +72,13 @@ struct rete_kret_entry {
 	__u64 ts;		/* bpf_ktime_get_ns() at entry (for userspace GC) */
 };
 
+/*
+ * fentry/fexit: each loaded copy of the program learns its probe id from one
+ * `r = RETE_FENTRY_ID_MAGIC ll` instruction, rewritten by userspace before
+ * each load (bpf/probes/fentry.bpf.c, src/core/backend_fentry.c).
+ */
+#define RETE_FENTRY_ID_MAGIC 0x7e7ef1d0
+
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_cfg) == 8, "rete_probe_cfg ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_tracking_info) == 24, "rete_tracking_info ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_counters) == 32, "rete_probe_counters ABI");

@@ -510,22 +510,11 @@ static int list_functions(const struct btf *btf, const char *pattern, const char
 static int split_pattern(const char *pattern, enum rete_probe_type *ret_type,
 			 const char **ret_target)
 {
-	static const struct {
-		const char *prefix;
-		enum rete_probe_type type;
-	} types[] = {
-		{ "tp:", RETE_PROBE_RAW_TP },	      { "raw_tracepoint:", RETE_PROBE_RAW_TP },
-		{ "kprobe:", RETE_PROBE_KPROBE },     { "k:", RETE_PROBE_KPROBE },
-		{ "kretprobe:", RETE_PROBE_KRETPROBE }, { "kr:", RETE_PROBE_KRETPROBE },
-	};
 	const char *colon = strchr(pattern, ':');
 
-	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
-		if (!strncmp(pattern, types[i].prefix, strlen(types[i].prefix))) {
-			*ret_type = types[i].type;
-			*ret_target = pattern + strlen(types[i].prefix);
-			return **ret_target ? 0 : -EINVAL;
-		}
+	if (colon && !rete_probe_type_lookup(pattern, (size_t)(colon - pattern), ret_type)) {
+		*ret_target = colon + 1;
+		return **ret_target ? 0 : -EINVAL;
 	}
 	if (colon && strchr(colon + 1, ':'))
 		return -EINVAL;
@@ -536,8 +525,8 @@ static int split_pattern(const char *pattern, enum rete_probe_type *ret_type,
 
 static int list_probes(const char *pattern)
 {
-	enum rete_probe_type type;
-	const char *target;
+	enum rete_probe_type type = RETE_PROBE_KPROBE;
+	const char *target = "*";
 	struct btf *btf;
 	size_t found = 0, n = 0;
 	char why[256];
@@ -560,15 +549,17 @@ static int list_probes(const char *pattern)
 		rc = list_tracepoints(btf, pattern ? target : "*", &n);
 	found += n;
 	if (!rc && (!pattern || type != RETE_PROBE_RAW_TP)) {
-		if (rete_kernel_probe_type_usable(RETE_PROBE_KPROBE, why, sizeof(why)))
-			log_warn("kernel functions cannot be probed here (%s); they are listed "
+		char prefix[32];
+
+		if (!pattern)
+			type = RETE_PROBE_KPROBE;
+		if (rete_kernel_probe_type_usable(type, why, sizeof(why)))
+			log_warn("%s probes cannot be used here (%s); the functions are listed "
 				 "from BTF for reference",
-				 why);
+				 rete_probe_type_name(type), why);
 		n = 0;
-		rc = list_functions(btf, pattern ? target : "*",
-				   pattern && type == RETE_PROBE_KRETPROBE ? "kretprobe:" :
-									     "kprobe:",
-				   &n);
+		snprintf(prefix, sizeof(prefix), "%s:", rete_probe_type_name(type));
+		rc = list_functions(btf, pattern ? target : "*", prefix, &n);
 		found += n;
 	}
 	btf__free(btf);

@@ -46,6 +46,7 @@ struct rete_backend {
 
 extern const struct rete_backend_ops rete_backend_raw_tp;
 extern const struct rete_backend_ops rete_backend_kprobe;
+extern const struct rete_backend_ops rete_backend_fentry;
 
 /* What a backend reads from its session. */
 const struct rete_session_opts *rete_session_get_opts(const struct rete_session *s);

@@ -213,6 +213,13 @@ int rete_kernel_feature(enum rete_feature f, const struct btf *btf, char *why, s
 
 int rete_kernel_probe_type_usable(enum rete_probe_type type, char *why, size_t whylen)
 {
+	if (type == RETE_PROBE_FENTRY || type == RETE_PROBE_FEXIT) {
+		struct btf *btf = btf__load_vmlinux_btf();
+		int rc = feat_fentry(btf, why, whylen);
+
+		btf__free(btf);
+		return rc;
+	}
 	if (type == RETE_PROBE_RAW_TP || !access(RETE_KPROBE_PMU, F_OK))
 		return 0;
 	snprintf(why, whylen, "this kernel has no kprobes (built without CONFIG_KPROBES)");

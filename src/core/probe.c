@@ -7,6 +7,7 @@
 
 #include <bpf/btf.h>
 
+#include "core/kernel.h"
 #include "core/kfuncs.h"
 #include "core/probe.h"
 #include "core/tracefs.h"
@@ -23,17 +24,32 @@ static const struct {
 	{ "k", RETE_PROBE_KPROBE },
 	{ "kretprobe", RETE_PROBE_KRETPROBE },
 	{ "kr", RETE_PROBE_KRETPROBE },
+	{ "fentry", RETE_PROBE_FENTRY },
+	{ "fexit", RETE_PROBE_FEXIT },
 };
 
 static const char *const probe_type_names[RETE_PROBE_TYPE_MAX] = {
 	[RETE_PROBE_RAW_TP] = "raw_tracepoint",
 	[RETE_PROBE_KPROBE] = "kprobe",
 	[RETE_PROBE_KRETPROBE] = "kretprobe",
+	[RETE_PROBE_FENTRY] = "fentry",
+	[RETE_PROBE_FEXIT] = "fexit",
 };
 
 const char *rete_probe_type_name(enum rete_probe_type type)
 {
 	return (unsigned)type < RETE_PROBE_TYPE_MAX ? probe_type_names[type] : "?";
+}
+
+int rete_probe_type_lookup(const char *s, size_t len, enum rete_probe_type *ret)
+{
+	for (size_t i = 0; i < sizeof(probe_types) / sizeof(probe_types[0]); i++) {
+		if (strlen(probe_types[i].name) == len && !strncmp(s, probe_types[i].name, len)) {
+			*ret = probe_types[i].type;
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 static int parse_options(const char *spec, char *opts, struct rete_probe_spec *ret, char *err,
@@ -113,11 +129,7 @@ int rete_probe_parse(const char *s, struct rete_probe_spec *ret, char *err, size
 		size_t i;
 
 		*colon = '\0';
-		for (i = 0; i < sizeof(probe_types) / sizeof(probe_types[0]); i++)
-			if (!strcmp(buf, probe_types[i].name))
-				break;
-		if (i < sizeof(probe_types) / sizeof(probe_types[0])) {
-			spec.type = probe_types[i].type;
+		if (!rete_probe_type_lookup(buf, strlen(buf), &spec.type)) {
 			target = colon + 1;
 		} else if (ncolon == 1) {
 			/* GROUP:EVENT with no type is a tracepoint. */
@@ -131,7 +143,7 @@ int rete_probe_parse(const char *s, struct rete_probe_spec *ret, char *err, size
 			for (i = 0; i < sizeof(probe_types) / sizeof(probe_types[0]); i++)
 				rete_suggest_offer(&sg, probe_types[i].name);
 			snprintf(err, errlen, "unknown probe type '%s' in '%s'%s%s%s", buf, s,
-				 sg.best ? " (did you mean '" : " (types: tp, kprobe, kretprobe)",
+				 sg.best ? " (did you mean '" : " (types: tp, kprobe, kretprobe, fentry, fexit)",
 				 sg.best ? sg.best : "", sg.best ? "'?)" : "");
 			return -EINVAL;
 		}
@@ -337,8 +349,9 @@ enum kfunc_verdict {
  * reach.
  */
 static enum kfunc_verdict check_kfunc(const struct btf *btf, const struct rete_kfuncs *kf,
-				      const char *name, uint32_t func_id,
-				      struct rete_probe_args *ret_args, int *ret_reach)
+				      enum rete_probe_type type, const char *name,
+				      uint32_t func_id, struct rete_probe_args *ret_args,
+				      int *ret_reach)
 {
 	const struct btf_type *t = btf__type_by_id(btf, func_id);
 	struct rete_probe_args args;
@@ -352,7 +365,9 @@ static enum kfunc_verdict check_kfunc(const struct btf *btf, const struct rete_k
 		return KFUNC_NO_SKB;
 	if (!rete_kfuncs_traceable(kf, name))
 		return KFUNC_UNTRACEABLE;
-	if (rete_kfuncs_blacklisted(kf, name))
+	/* The kprobe blacklist does not bind trampolines (fentry/fexit). */
+	if ((type == RETE_PROBE_KPROBE || type == RETE_PROBE_KRETPROBE) &&
+	    rete_kfuncs_blacklisted(kf, name))
 		return KFUNC_BLACKLISTED;
 	reach = rete_btf_proto_reg_params(btf, t->type);
 	if (reach > RETE_KPROBE_ARGS)
@@ -376,7 +391,7 @@ static int add_kfunc(const struct rete_probe_spec *spec, const char *name,
 {
 	int rc;
 
-	if (spec->type == RETE_PROBE_KRETPROBE)
+	if (rete_probe_type_is_return(spec->type))
 		flags |= RETE_PROBE_F_RETURN;
 	rc = set_add(set, spec->type, name, args, flags, optional);
 	if (rc == -E2BIG)
@@ -429,7 +444,7 @@ static int resolve_one_kfunc(const struct rete_probe_spec *spec, const struct bt
 			 name, sug[0] ? " (did you mean '" : "", sug, sug[0] ? "'?)" : "");
 		return -ENOENT;
 	}
-	switch (check_kfunc(btf, kf, name, (uint32_t)id, &args, &reach)) {
+	switch (check_kfunc(btf, kf, spec->type, name, (uint32_t)id, &args, &reach)) {
 	case KFUNC_OK:
 		return add_kfunc(spec, name, &args, flags, false, set, added, err, errlen);
 	case KFUNC_NO_ARG:
@@ -460,8 +475,8 @@ static int resolve_one_kfunc(const struct rete_probe_spec *spec, const struct bt
 		break;
 	}
 	snprintf(err, errlen,
-		 "cannot use %s probe '%s': its struct sk_buff * is argument %d, and kprobes "
-		 "read only %s",
+		 "cannot use %s probe '%s': its struct sk_buff * is argument %d, and rete "
+		 "reads only %s",
 		 type, name, args.pos[RETE_ARG_SKB] + 1,
 		 reach < RETE_KPROBE_ARGS ? "the arguments before the first one passed by value "
 					    "as a struct" :
@@ -489,7 +504,7 @@ static int resolve_kfunc_wildcard(const struct rete_probe_spec *spec, const stru
 		name = btf__name_by_offset(btf, t->name_off);
 		if (fnmatch(spec->target, name, 0))
 			continue;
-		switch (check_kfunc(btf, kf, name, id, &args, &reach)) {
+		switch (check_kfunc(btf, kf, spec->type, name, id, &args, &reach)) {
 		case KFUNC_OK:
 			rc = add_kfunc(spec, name, &args, flags, true, set, added, err, errlen);
 			if (rc)
@@ -551,8 +566,19 @@ static int resolve_kprobe(const struct rete_probe_spec *spec, const struct btf *
 	const struct rete_kfuncs *kf;
 	int rc;
 
-	/* The perf kprobe PMU exists exactly when the kernel can create kprobes. */
-	if (access("/sys/bus/event_source/devices/kprobe", F_OK)) {
+	if (spec->type == RETE_PROBE_FENTRY || spec->type == RETE_PROBE_FEXIT) {
+		char why[200];
+
+		rc = rete_kernel_feature(RETE_FEAT_FENTRY, btf, why, sizeof(why));
+		if (rc) {
+			snprintf(err, errlen,
+				 "cannot use %s probe '%s': %s; use kprobes or tracepoints "
+				 "(tp:GROUP:EVENT) instead",
+				 rete_probe_type_name(spec->type), spec->target, why);
+			return rc;
+		}
+	} else if (access("/sys/bus/event_source/devices/kprobe", F_OK)) {
+		/* The perf kprobe PMU exists exactly when the kernel can create kprobes. */
 		snprintf(err, errlen,
 			 "cannot use %s probe '%s': this kernel has no kprobes (built without "
 			 "CONFIG_KPROBES); use tracepoints (tp:GROUP:EVENT) instead",

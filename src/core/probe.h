@@ -12,6 +12,8 @@ enum rete_probe_type {
 	RETE_PROBE_RAW_TP,
 	RETE_PROBE_KPROBE,
 	RETE_PROBE_KRETPROBE,
+	RETE_PROBE_FENTRY,	/* BPF trampolines: one load per function */
+	RETE_PROBE_FEXIT,
 	RETE_PROBE_TYPE_MAX,
 };
 
@@ -22,8 +24,23 @@ struct rete_probe_spec {
 	bool wildcard;		/* target contains '*' */
 };
 
-/* JSON probe_type ("raw_tracepoint", "kprobe", "kretprobe"). */
+/* JSON probe_type ("raw_tracepoint", "kprobe", "kretprobe", "fentry", "fexit"). */
 const char *rete_probe_type_name(enum rete_probe_type type);
+
+/* The type named by the `len` first characters of s ("tp", "kprobe", "k", ...): 0 or -ENOENT. */
+int rete_probe_type_lookup(const char *s, size_t len, enum rete_probe_type *ret);
+
+/* Kernel-function probe types (everything but raw tracepoints). */
+static inline bool rete_probe_type_is_kfunc(enum rete_probe_type type)
+{
+	return type != RETE_PROBE_RAW_TP;
+}
+
+/* Probe types that report at the function's return, with its entry arguments. */
+static inline bool rete_probe_type_is_return(enum rete_probe_type type)
+{
+	return type == RETE_PROBE_KRETPROBE || type == RETE_PROBE_FEXIT;
+}
 
 /*
  * Parse a probe as given on the command line. On error returns -EINVAL and

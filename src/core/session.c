@@ -19,6 +19,7 @@
 static const struct rete_backend_ops *const backend_ops[] = {
 	&rete_backend_raw_tp,
 	&rete_backend_kprobe,
+	&rete_backend_fentry,
 };
 
 #define NBACKENDS (sizeof(backend_ops) / sizeof(backend_ops[0]))

@@ -199,7 +199,7 @@ if [ -r /sys/kernel/btf/vmlinux ]; then
 	out=$("$RETE" inspect -p 'kprobe:ip_rcv' 2>"$TMP/insp.err")
 	if grep -qE '^kprobe:ip_rcv +skb \(struct sk_buff \*\)  dev \(struct net_device \*\)' <<<"$out"; then
 		if [ -e /sys/bus/event_source/devices/kprobe ] ||
-			[ "$(grep -c 'cannot be probed here' "$TMP/insp.err")" -eq 1 ]; then
+			[ "$(grep -c 'probes cannot be used here' "$TMP/insp.err")" -eq 1 ]; then
 			pass inspect_probe_kprobe
 		else
 			fail inspect_probe_kprobe "no single note that kprobes cannot attach: $(cat "$TMP/insp.err")"

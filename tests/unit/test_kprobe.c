@@ -353,6 +353,29 @@ static void test_resolve_kretprobe(void **state)
 			 RETE_PROBE_F_EMIT | RETE_PROBE_F_RETURN | RETE_PROBE_F_STACK);
 }
 
+/* fentry/fexit resolve like kprobes, fexit reports at return; the kprobe blacklist does not bind. */
+static void test_resolve_fentry(void **state)
+{
+	struct fixture *f = *state;
+	const struct rete_probe *p;
+
+	assert_int_equal(resolve(f, "fentry:ip_rcv", RETE_PROBE_F_EMIT, 0, NULL), 1);
+	p = find(f, RETE_PROBE_FENTRY, "ip_rcv");
+	assert_int_equal(p->flags, RETE_PROBE_F_EMIT);
+	assert_int_equal(p->args.pos[RETE_ARG_NET_DEVICE], 1);
+	assert_int_equal(resolve(f, "fexit:tcp_v4_rcv", RETE_PROBE_F_EMIT, 0, NULL), 1);
+	p = find(f, RETE_PROBE_FEXIT, "tcp_v4_rcv");
+	assert_int_equal(p->flags, RETE_PROBE_F_EMIT | RETE_PROBE_F_RETURN);
+	assert_int_equal(resolve(f, "fentry:tcp_v4_blacklisted", RETE_PROBE_F_EMIT, 0, NULL), 1);
+	find(f, RETE_PROBE_FENTRY, "tcp_v4_blacklisted");
+	/* A wildcard skips only what trampolines cannot reach. */
+	assert_int_equal(resolve(f, "fexit:tcp_v4_*", RETE_PROBE_F_EMIT, 0, NULL), 3);
+	assert_true(find(f, RETE_PROBE_FEXIT, "tcp_v4_blacklisted")->optional);
+	assert_int_equal(f->set.skipped.blacklisted, 0);
+	assert_int_equal(f->set.skipped.untraceable, 1);
+	assert_int_equal(f->set.skipped.unreachable, 1);
+}
+
 struct err_case {
 	const char *probe;
 	int rc;
@@ -382,10 +405,17 @@ static const struct err_case resolve_errors[] = {
 	  "kprobe blacklist" },
 	{ "k:tcp_v4_seven", -EOPNOTSUPP,
 	  "cannot use kprobe probe 'tcp_v4_seven': its struct sk_buff * is argument 7, and "
-	  "kprobes read only the first 6 (those passed in registers)" },
+	  "rete reads only the first 6 (those passed in registers)" },
+	{ "fexit:tcp_v4_seven", -EOPNOTSUPP,
+	  "cannot use fexit probe 'tcp_v4_seven': its struct sk_buff * is argument 7, and "
+	  "rete reads only the first 6 (those passed in registers)" },
 	{ "k:rete_byval", -EOPNOTSUPP,
-	  "cannot use kprobe probe 'rete_byval': its struct sk_buff * is argument 2, and kprobes "
-	  "read only the arguments before the first one passed by value as a struct" },
+	  "cannot use kprobe probe 'rete_byval': its struct sk_buff * is argument 2, and rete "
+	  "reads only the arguments before the first one passed by value as a struct" },
+	{ "fentry:tcp_v4_notrace", -ENOENT,
+	  "cannot use fentry probe 'tcp_v4_notrace': the function is not in "
+	  "available_filter_functions (it is notrace, inlined everywhere, or renamed by the "
+	  "compiler)" },
 	{ "k:tcp_v9_*", -ENOENT,
 	  "no traceable kernel function with a struct sk_buff * argument matches 'tcp_v9_*'" },
 	{ "k:rete_void*", -ENOENT,
@@ -474,6 +504,7 @@ static void test_shared_maps_lookup(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_resolve_fentry, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kfuncs_tracefs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kfuncs_kallsyms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kfuncs_errors, setup, teardown),

@@ -45,6 +45,8 @@ static const struct parse_case parse_ok[] = {
 	{ "kprobe:ip_rcv", RETE_PROBE_KPROBE, "ip_rcv", false, false },
 	{ "kr:tcp_v4_rcv", RETE_PROBE_KRETPROBE, "tcp_v4_rcv", false, false },
 	{ "kretprobe:x", RETE_PROBE_KRETPROBE, "x", false, false },
+	{ "fentry:ip_rcv", RETE_PROBE_FENTRY, "ip_rcv", false, false },
+	{ "fexit:tcp_*/stack", RETE_PROBE_FEXIT, "tcp_*", true, true },
 	{ "tp:skb:kfree_skb/stack", RETE_PROBE_RAW_TP, "skb:kfree_skb", true, false },
 	{ "skb:kfree_skb/stack", RETE_PROBE_RAW_TP, "skb:kfree_skb", true, false },
 	{ "ip_rcv/stack", RETE_PROBE_KPROBE, "ip_rcv", true, false },
@@ -94,7 +96,9 @@ static const struct parse_err parse_bad[] = {
 	{ "uprobe:a:b",
 	  "unknown probe type 'uprobe' in 'uprobe:a:b' (did you mean 'kprobe'?)" },
 	{ "foobar:a:b",
-	  "unknown probe type 'foobar' in 'foobar:a:b' (types: tp, kprobe, kretprobe)" },
+	  "unknown probe type 'foobar' in 'foobar:a:b' (types: tp, kprobe, kretprobe, fentry, fexit)" },
+	{ "fentri:a:b", "unknown probe type 'fentri' in 'fentri:a:b' (did you mean 'fentry'?)" },
+	{ "fexit:skb:kfree_skb", "kernel function probe 'fexit:skb:kfree_skb' has an extra ':'" },
 	/* Unknown options. */
 	{ "tp:skb:kfree_skb/stak",
 	  "unknown option 'stak' in probe 'tp:skb:kfree_skb/stak' (did you mean 'stack'?)" },
@@ -194,7 +198,23 @@ static void test_type_names(void **state)
 	assert_string_equal(rete_probe_type_name(RETE_PROBE_RAW_TP), "raw_tracepoint");
 	assert_string_equal(rete_probe_type_name(RETE_PROBE_KPROBE), "kprobe");
 	assert_string_equal(rete_probe_type_name(RETE_PROBE_KRETPROBE), "kretprobe");
+	assert_string_equal(rete_probe_type_name(RETE_PROBE_FENTRY), "fentry");
+	assert_string_equal(rete_probe_type_name(RETE_PROBE_FEXIT), "fexit");
 	assert_string_equal(rete_probe_type_name(RETE_PROBE_TYPE_MAX), "?");
+	{
+		enum rete_probe_type t = RETE_PROBE_RAW_TP;
+
+		assert_int_equal(rete_probe_type_lookup("fexit:x", 5, &t), 0);
+		assert_int_equal(t, RETE_PROBE_FEXIT);
+		assert_int_equal(rete_probe_type_lookup("kr", 2, &t), 0);
+		assert_int_equal(t, RETE_PROBE_KRETPROBE);
+		assert_int_equal(rete_probe_type_lookup("fe", 2, &t), -ENOENT);
+		assert_true(rete_probe_type_is_return(RETE_PROBE_FEXIT));
+		assert_true(rete_probe_type_is_return(RETE_PROBE_KRETPROBE));
+		assert_false(rete_probe_type_is_return(RETE_PROBE_FENTRY));
+		assert_false(rete_probe_type_is_kfunc(RETE_PROBE_RAW_TP));
+		assert_true(rete_probe_type_is_kfunc(RETE_PROBE_FENTRY));
+	}
 	(void)state;
 }
 
