@@ -32,6 +32,13 @@ static __always_inline void rete_collect_common(struct rete_builder *b, struct r
 		k->probe_id = rc->probe_id;
 		k->pad = 0;
 	}
+	if (rc->has_retval) {
+		struct rete_sec_retval *r =
+			rete_sec_add(b, RETE_OWNER_KERNEL, RETE_SEC_T_KERNEL_RETVAL, sizeof(*r));
+
+		if (r)
+			r->retval = rc->retval;
+	}
 }
 
 #define RETE_STACK_BYTES (RETE_STACK_DEPTH * sizeof(__u64))

@@ -38,6 +38,7 @@ enum rete_owner {
 enum rete_sec_type {
 	RETE_SEC_T_MAIN = 0,		/* the owner's main payload */
 	RETE_SEC_T_KERNEL_STACK = 1,	/* owner KERNEL: stack trace */
+	RETE_SEC_T_KERNEL_RETVAL = 2,	/* owner KERNEL: return value (kretprobe, fexit) */
 	RETE_SEC_T_SKB_PACKET = 1,	/* owner SKB: packet bytes */
 	RETE_SEC_T_SKB_META = 2,
 	RETE_SEC_T_SKB_DATAREF = 3,

@@ -26,6 +26,11 @@ struct rete_sec_kernel {
 	__u32 pad;
 };
 
+/* KERNEL/RETVAL: what the function returned (kretprobes, fexit). */
+struct rete_sec_retval {
+	__s64 retval;
+};
+
 /* KERNEL/STACK: followed by nr * __u64 return addresses. */
 struct rete_sec_stack {
 	__u32 nr;
@@ -111,6 +116,7 @@ struct rete_sec_ns {
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_common) == 40, "rete_sec_common ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_kernel) == 16, "rete_sec_kernel ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_stack) == 8, "rete_sec_stack ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_retval) == 8, "rete_sec_retval ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_tracking) == 24, "rete_sec_tracking ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_drop) == 8, "rete_sec_drop ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_packet) == 16, "rete_sec_packet ABI");

@@ -896,14 +896,6 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	log_debug("raw tracepoint attach cookies: %s",
 		  rete_session_uses_cookies(c.session) ? "yes (one program for all probes)" :
 							 "no (one program per probe)");
-	/* After loading: kallsyms then names our own programs, which stacks start in. */
-	if (needs_stack(&c)) {
-		rc = rete_kallsyms_load("/proc/kallsyms", &c.ksyms);
-		if (rc)
-			log_warn("cannot read /proc/kallsyms (%s): stack traces will show addresses",
-				 strerror(-rc));
-	}
-	rete_decoder_init(&c.dec, &c.probes, c.ksyms, c.btf);
 	c.rb = ring_buffer__new(rete_session_events_fd(c.session), handle_record, &c, NULL);
 	if (!c.rb) {
 		log_error("cannot set up the event ring buffer: %s", strerror(errno));
@@ -933,6 +925,17 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 		log_error("%s", err);
 		goto out;
 	}
+	/*
+	 * After attaching (events wait in the ring until the first poll): kallsyms
+	 * then names our own programs and trampolines, which stacks start in.
+	 */
+	if (needs_stack(&c)) {
+		rc = rete_kallsyms_load("/proc/kallsyms", &c.ksyms);
+		if (rc)
+			log_warn("cannot read /proc/kallsyms (%s): stack traces will show addresses",
+				 strerror(-rc));
+	}
+	rete_decoder_init(&c.dec, &c.probes, c.ksyms, c.btf);
 	if (rete_session_attach_skipped(c.session))
 		log_warn("%zu probe(s) of wildcards could not be attached and were left out",
 			 rete_session_attach_skipped(c.session));

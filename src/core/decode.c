@@ -70,11 +70,21 @@ static int dec_kernel(struct rete_decoder *d, const void *p, size_t len, struct 
 	return 0;
 }
 
+static int dec_retval(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
+{
+	struct rete_sec_retval r;
+
+	memcpy(&r, p, sizeof(r));
+	ev->kernel.retval = r.retval;
+	ev->kernel.has_retval = true;
+	return 0;
+}
+
 /* Frames of the tracing machinery itself (the BPF program and its trampoline). */
 static bool tracing_frame(const char *sym)
 {
 	return !strncmp(sym, "bpf_trace_run", 13) || !strncmp(sym, "__bpf_trace_", 12) ||
-	       !strncmp(sym, "bpf_prog_", 9);
+	       !strncmp(sym, "bpf_prog_", 9) || !strncmp(sym, "bpf_trampoline_", 15);
 }
 
 static int dec_stack(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
@@ -287,6 +297,7 @@ static const struct {
 } decoders[] = {
 	{ RETE_OWNER_COMMON, RETE_SEC_T_MAIN, sizeof(struct rete_sec_common), dec_common },
 	{ RETE_OWNER_KERNEL, RETE_SEC_T_MAIN, sizeof(struct rete_sec_kernel), dec_kernel },
+	{ RETE_OWNER_KERNEL, RETE_SEC_T_KERNEL_RETVAL, sizeof(struct rete_sec_retval), dec_retval },
 	{ RETE_OWNER_KERNEL, RETE_SEC_T_KERNEL_STACK, sizeof(struct rete_sec_stack), dec_stack },
 	{ RETE_OWNER_SKB_TRACKING, RETE_SEC_T_MAIN, sizeof(struct rete_sec_tracking), dec_tracking },
 	{ RETE_OWNER_SKB_DROP, RETE_SEC_T_MAIN, sizeof(struct rete_sec_drop), dec_drop },

@@ -44,7 +44,9 @@ struct rete_ev_common {
 
 struct rete_ev_kernel {
 	char symbol[128];	/* "net:netif_receive_skb", "ip_rcv" */
-	char probe_type[24];	/* "raw_tracepoint", "kprobe", "kretprobe" */
+	char probe_type[24];	/* "raw_tracepoint", "kprobe", "kretprobe", "fentry", "fexit" */
+	bool has_retval;	/* kretprobe, fexit: "retval" (a rete extension) */
+	int64_t retval;
 	bool has_stack;
 	uint32_t nstack;
 	const char *stack[RETE_STACK_MAX];	/* "func+0x1f" (arena) */

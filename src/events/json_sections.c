@@ -367,6 +367,7 @@ static const struct field kernel_fields[] = {
 	  F_REQUIRED },
 	{ "probe_type", FT_STR, OFF(rete_ev_kernel, probe_type),
 	  RETE_MEMBER_SIZE(rete_ev_kernel, probe_type), F_REQUIRED },
+	{ "retval", FT_I64, OFF(rete_ev_kernel, retval), 0, OFF(rete_ev_kernel, has_retval) },
 };
 
 static int read_kernel(struct rete_json_rd *r, struct json_object *o)

@@ -241,6 +241,10 @@ static char *write_kernel(char *p, const struct rete_ev_kernel *k)
 	p = w_arr(p, k->symbol, sizeof(k->symbol));
 	p = w_lit(p, ",\"probe_type\":");
 	p = w_arr(p, k->probe_type, sizeof(k->probe_type));
+	if (k->has_retval) {
+		p = w_lit(p, ",\"retval\":");
+		p = w_i64(p, k->retval);
+	}
 	if (k->has_stack) {
 		p = w_lit(p, ",\"stack_trace\":[");
 		for (uint32_t i = 0; i < stack_len(k); i++) {

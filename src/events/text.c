@@ -184,6 +184,8 @@ static const struct {
 	{ "raw_tracepoint", "tp" },
 	{ "kprobe", "k" },
 	{ "kretprobe", "kr" },
+	{ "fentry", "fentry" },
+	{ "fexit", "fexit" },
 };
 
 static int fmt_kernel(const struct text_ctx *c)
@@ -199,7 +201,13 @@ static int fmt_kernel(const struct text_ctx *c)
 	}
 	color_on(c, RETE_TEXT_SGR_PROBE);
 	rete_strbuf_addf(c->out, "[%s] %.*s", abbrev, (int)sizeof(k->symbol), k->symbol);
-	return color_off(c);
+	color_off(c);
+	/* Return value: numbers and -errno in decimal, pointers in hex. */
+	if (k->has_retval && k->retval >= INT32_MIN && k->retval <= (int64_t)UINT32_MAX)
+		rete_strbuf_addf(c->out, " ret %" PRId64, k->retval);
+	else if (k->has_retval)
+		rete_strbuf_addf(c->out, " ret 0x%" PRIx64, (uint64_t)k->retval);
+	return c->out->err;
 }
 
 /* Tracking id: (first-seen timestamp << 64) | original head, as one hex number. */

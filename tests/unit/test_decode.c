@@ -90,7 +90,8 @@ static const char ksyms_fixture[] = "ffffffff81000000 T _stext\n"
 				    "ffffffff81300000 T bpf_trace_run2\n"
 				    "ffffffff81310000 t __bpf_trace_kfree_skb\n"
 				    "ffffffffa0001000 t bpf_prog_6deef7357e7b4530_rete_raw_tp"
-				    "\t[bpf]\n";
+				    "\t[bpf]\n"
+				    "ffffffffa0003000 t bpf_trampoline_6442492525\t[bpf]\n";
 
 struct fixture {
 	struct rete_probe probes[3];
@@ -253,6 +254,19 @@ static void test_common_kernel(void **state)
 	decode_ok(f);
 	assert_int_equal(strlen(f->ev.kernel.symbol), sizeof(f->ev.kernel.symbol) - 1);
 	assert_string_equal(f->ev.kernel.probe_type, "kretprobe");
+	assert_false(f->ev.kernel.has_retval);
+
+	/* A return value section (kretprobe, fexit). */
+	rec_init(&f->rec);
+	add_kernel(&f->rec, 2);
+	{
+		struct rete_sec_retval r = { .retval = -22 };
+
+		rec_add(&f->rec, RETE_OWNER_KERNEL, RETE_SEC_T_KERNEL_RETVAL, &r, sizeof(r));
+	}
+	decode_ok(f);
+	assert_true(f->ev.kernel.has_retval);
+	assert_true(f->ev.kernel.retval == -22);
 }
 
 static void test_stack(void **state)
@@ -297,6 +311,20 @@ static void test_stack_tracing_frames(void **state)
 	assert_string_equal(f->ev.kernel.stack[0], "tcp_v4_rcv+0x10");
 	assert_string_equal(f->ev.kernel.stack[1], "ip_rcv+0x1f");
 	assert_string_equal(f->ev.kernel.stack[2], "bpf_trace_run2+0x8a");
+
+	/* fentry on 6.1: the trampoline's own frame comes first. */
+	{
+		static const uint64_t fe[] = {
+			0xffffffffa000305eULL,	/* bpf_trampoline_6442492525+0x5e */
+			0xffffffff81a00001ULL,	/* ip_rcv+0x1 */
+		};
+
+		rec_init(&f->rec);
+		add_stack(&f->rec, fe, ARRAY_LEN(fe), ARRAY_LEN(fe));
+		decode_ok(f);
+		assert_int_equal(f->ev.kernel.nstack, 1);
+		assert_string_equal(f->ev.kernel.stack[0], "ip_rcv+0x1");
+	}
 
 	/* Only tracing frames. */
 	rec_init(&f->rec);

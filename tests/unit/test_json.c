@@ -595,6 +595,17 @@ static void test_write_minimal_sections(void **state)
 			   "\"dev\":{\"name\":\"\",\"ifindex\":1}}");
 	check_round_trip(&ev, NULL);
 
+	/* A return value (kretprobe, fexit), negative too. */
+	rete_event_reset(&ev);
+	rete_event_set(&ev, RETE_SEC_KERNEL);
+	strcpy(ev.kernel.symbol, "tcp_v4_rcv");
+	strcpy(ev.kernel.probe_type, "fexit");
+	ev.kernel.has_retval = true;
+	ev.kernel.retval = -104;
+	assert_writes(&ev, "{\"kernel\":{\"symbol\":\"tcp_v4_rcv\",\"probe_type\":\"fexit\","
+			   "\"retval\":-104}}");
+	check_round_trip(&ev, NULL);
+
 	/* Only gso in skb: no leading comma. */
 	rete_event_reset(&ev);
 	rete_event_set(&ev, RETE_SEC_SKB);

@@ -215,6 +215,19 @@ static void test_header_probe_types(void **state)
 	check(&ev, &ml, "1 [invalid] foo");
 	set_kernel(&ev, "foo", "");
 	check(&ev, &ml, "1 [invalid] foo");
+	set_kernel(&ev, "ip_rcv", "fentry");
+	check(&ev, &ml, "1 [fentry] ip_rcv");
+	/* Return values: decimal (errno and small numbers), pointers in hex. */
+	set_kernel(&ev, "ip_rcv", "fexit");
+	ev.kernel.has_retval = true;
+	ev.kernel.retval = 0;
+	check(&ev, &ml, "1 [fexit] ip_rcv ret 0");
+	ev.kernel.retval = -22;
+	check(&ev, &ml, "1 [fexit] ip_rcv ret -22");
+	ev.kernel.retval = (int64_t)0xffff888100c7d8c0ULL;
+	check(&ev, &ml, "1 [fexit] ip_rcv ret 0xffff888100c7d8c0");
+	ev.kernel.retval = 4294967295LL;
+	check(&ev, &ml, "1 [fexit] ip_rcv ret 4294967295");
 	rete_event_free(&ev);
 }
 
