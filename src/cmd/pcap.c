@@ -15,6 +15,7 @@
 #include "events/schema.h"
 #include "lib/log.h"
 #include "lib/opts.h"
+#include "process/evfilter.h"
 #include "process/pcapng.h"
 
 #define DEFAULT_IN "rete.data"
@@ -22,7 +23,7 @@
 #define OUT_BUF (1 << 20)
 #define FAILED_SHOWN 5
 
-enum { OPT_PROBE, OPT_OUT, OPT_LIST_PROBES, OPT_HELP };
+enum { OPT_PROBE, OPT_OUT, OPT_LIST_PROBES, OPT_FILTER_PACKET, OPT_FILTER_META, OPT_HELP };
 
 static const struct rete_opt pcap_opts[] = {
 	{ OPT_PROBE, 'p', "probe", RETE_OPT_VALUE, "PROBE",
@@ -33,6 +34,12 @@ static const struct rete_opt pcap_opts[] = {
 	  "Write the pcapng to FILE (mode 0600) instead of standard output" },
 	{ OPT_LIST_PROBES, 'l', "list-probes", RETE_OPT_FLAG, NULL,
 	  "List the probes that have packet events in the input, and exit" },
+	{ OPT_FILTER_PACKET, 'f', "filter-packet", RETE_OPT_VALUE, "EXPR",
+	  "Keep events whose packet matches this pcap-filter expression\n"
+	  "(e.g. 'tcp port 80')" },
+	{ OPT_FILTER_META, 'm', "filter-meta", RETE_OPT_VALUE, "EXPR",
+	  "Keep events matching SECTION.FIELD OP VALUE tests joined by and/or/not\n"
+	  "(e.g. 'skb-drop.drop_reason == \"NO_SOCKET\"'), as for 'rete print'" },
 	{ OPT_HELP, 'h', "help", RETE_OPT_FLAG, NULL, "Print help" },
 };
 
@@ -41,6 +48,8 @@ static const struct rete_opt pcap_opts[] = {
 struct pcap_args {
 	const char *probe;
 	const char *out;
+	const char *filter_packet;	/* -f */
+	const char *filter_meta;	/* -m */
 	bool list;
 	bool help;
 };
@@ -76,6 +85,12 @@ static int pcap_handler(void *ctx, const struct rete_opt *o, const char *v, char
 	case OPT_LIST_PROBES:
 		a->list = true;
 		return 0;
+	case OPT_FILTER_PACKET:
+		a->filter_packet = v;
+		return 0;
+	case OPT_FILTER_META:
+		a->filter_meta = v;
+		return 0;
 	case OPT_HELP:
 		a->help = true;
 		return 0;
@@ -97,7 +112,8 @@ const struct rete_cmd rete_cmd_pcap_desc = {
 		 "to follow rotated files.\n",
 	.examples = "  rete pcap -p tp:net:netif_receive_skb events.json | tcpdump -nnr -\n"
 		    "  rete pcap -o out.pcapng events.json && tshark -r out.pcapng\n"
-		    "  rete pcap -l cap.json.0..\n",
+		    "  rete pcap -l cap.json.0..\n"
+		    "  rete pcap -f 'tcp port 80' -m 'dev.name == \"veth01\"' -o web.pcapng events.json\n",
 	.opts = pcap_opts,
 	.nopts = NOPTS,
 	.pos = RETE_CMD_POS_FILES,
@@ -193,6 +209,7 @@ static void probe_list_free(struct probe_list *l)
 struct pcap_run {
 	struct pcap_args args;
 	struct probe_filter filter;
+	struct rete_evfilter *evfilter;	/* -f and -m; NULL without */
 	struct rete_reader *reader;
 	struct rete_pcapng *writer;	/* NULL with --list-probes */
 	struct probe_list list;
@@ -219,6 +236,11 @@ static int handle_event(struct pcap_run *r, const struct rete_event *ev)
 	}
 	if (!filter_match(&r->filter, ev))
 		return 0;
+	if (r->evfilter) {
+		rc = rete_evfilter_match(r->evfilter, ev);
+		if (rc <= 0)
+			return rc;
+	}
 	r->n.matched++;
 	if (!r->writer) {
 		if (!rete_event_has(ev, RETE_SEC_COMMON) || !rete_event_has(ev, RETE_SEC_PACKET))
@@ -310,8 +332,9 @@ static void report(const struct pcap_run *r)
 {
 	const struct rete_pcapng_stats *st = rete_pcapng_stats(r->writer);
 
-	log_info("%" PRIu64 " packet(s) written from %" PRIu64 " event(s)%s", st->packets,
-		 r->n.matched, r->filter.on ? " of the selected probe" : "");
+	log_info("%" PRIu64 " packet(s) written from %" PRIu64 " event(s)%s%s", st->packets,
+		 r->n.matched, r->filter.on ? " of the selected probe" : "",
+		 r->evfilter ? " matching the filters" : "");
 	if (r->n.no_packet)
 		log_warn("%" PRIu64 " event(s) skipped: no packet data (collect with the skb "
 			 "collector to capture packets)",
@@ -396,10 +419,12 @@ static int run_pcap(struct pcap_run *r)
 	if (rc)
 		return RETE_EXIT_FAIL;	/* the reader said why */
 	report(r);
-	if (r->filter.on && !r->n.matched) {
+	if (r->filter.on && !r->n.matched && !r->evfilter) {
 		log_error("probe '%s' not found in the events", r->args.probe);
 		return RETE_EXIT_FAIL;
 	}
+	if (r->evfilter && !r->n.matched)
+		log_info("no event matched the filters");
 	return r->bad_lines || r->n.failed ? RETE_EXIT_FAIL : RETE_EXIT_OK;
 }
 
@@ -429,15 +454,25 @@ int rete_cmd_pcap(const struct rete_global *g, int argc, char **argv)
 	}
 	if (filter_init(&r.filter, r.args.probe))
 		return RETE_EXIT_USAGE;
+	if (r.args.filter_packet || r.args.filter_meta) {
+		rc = rete_evfilter_new(r.args.filter_packet, r.args.filter_meta, &r.evfilter, err,
+				       sizeof(err));
+		if (rc) {
+			log_error("%s", err);
+			return rc == -EINVAL ? RETE_EXIT_USAGE : RETE_EXIT_FAIL;
+		}
+	}
 	rc = rete_reader_open(npos ? pos : (const char *const *)default_in, npos ? npos : 1,
 			      &r.reader, err, sizeof(err));
 	if (rc) {
 		log_error("%s", err);
+		rete_evfilter_free(r.evfilter);
 		return RETE_EXIT_FAIL;
 	}
 	exit_code = r.args.list ? run_list(&r) : run_pcap(&r);
 	probe_list_free(&r.list);
 	rete_pcapng_free(r.writer);
 	rete_reader_free(r.reader);
+	rete_evfilter_free(r.evfilter);
 	return exit_code;
 }

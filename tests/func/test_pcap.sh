@@ -159,6 +159,23 @@ raw_tracepoint:skb:kfree_skb'
 	got=$(cat "$JSON" | "$RETE" pcap - 2>/dev/null | tcpdump -nnr - 2>/dev/null | grep -c .)
 	if [ "$got" -eq 26 ]; then pass stdin_input; else fail stdin_input "$got packets"; fi
 
+	# -f and -m keep the same packets as tcpdump's own filter, and as jq on the events.
+	want=$("$RETE" pcap "$JSON" 2>/dev/null | tcpdump -nnr - 'icmp[icmptype] == icmp-echoreply' 2>/dev/null | grep -c .)
+	got=$("$RETE" pcap -f 'icmp[icmptype] == icmp-echoreply' "$JSON" 2>/dev/null | tcpdump -nnr - 2>/dev/null | grep -c .)
+	if [ "$got" -eq "$want" ] && [ "$got" -gt 0 ] && [ "$got" -lt 26 ]; then pass filter_packet
+	else fail filter_packet "$got packets, tcpdump's filter keeps $want"; fi
+	want=$(jq -c 'select(.kernel.symbol == "skb:kfree_skb" and .packet)' "$JSON" | wc -l)
+	got=$("$RETE" pcap -m 'kernel.symbol == "skb:kfree_skb"' "$JSON" 2>/dev/null | tcpdump -nnr - 2>/dev/null | grep -c .)
+	if [ "$got" -eq "$want" ] && [ "$got" -gt 0 ]; then pass filter_meta
+	else fail filter_meta "$got packets, jq finds $want"; fi
+	err=$("$RETE" pcap -f 'tcp portt 80' "$JSON" 2>&1 >/dev/null)
+	rc=$?
+	if [ "$rc" -eq 2 ] && [ "$(grep -c . <<<"$err")" -eq 1 ] && grep -q -- '-f' <<<"$err"; then
+		pass filter_bad
+	else
+		fail filter_bad "rc=$rc: $err"
+	fi
+
 	# Events without packet data are counted and reported.
 	{
 		head -1 "$JSON"
