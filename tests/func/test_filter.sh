@@ -5,7 +5,7 @@ cd "$(dirname "$0")/../.."
 
 ALL=(pkt_icmp_only pkt_udp_port pkt_l2_only_arp pkt_loaded_msg meta_dev_strict meta_mark
 	meta_netns meta_ct_mark_cast nat_tracked_after_dnat nat_strict_drops_rewritten
-	filter_and bad_pkt_filter bad_meta_member bad_meta_syntax nothing_attached_on_error)
+	nat_tracked_after_snat nat_strict_snat filter_and bad_pkt_filter bad_meta_member bad_meta_syntax nothing_attached_on_error)
 require_bpf "${ALL[@]}" || exit 0
 if ! setup_hosts; then
 	for t in "${ALL[@]}"; do skip "$t" "cannot create network namespaces here"; done
@@ -121,6 +121,52 @@ then
 else
 	skip nat_tracked_after_dnat "nftables NAT unavailable"
 	skip nat_strict_drops_rewritten "nftables NAT unavailable"
+fi
+
+# --- tracked packets bypass the filter (a router's SNAT rewrites the source) -----------
+# $NS_A -> $NS_B (router, SNAT to 198.51.100.254) -> $NS_C (198.51.100.2).
+NS_C="rete-c-$$" VC="vc$$" VCB="vcb$$"
+snat_setup() {
+	ip netns add "$NS_C" || return 1
+	on_exit "ip netns del $NS_C"
+	ip link add "$VCB" netns "$NS_B" type veth peer name "$VC" netns "$NS_C" || return 1
+	ip -n "$NS_B" addr add 198.51.100.254/24 dev "$VCB" &&
+		ip -n "$NS_C" addr add 198.51.100.2/24 dev "$VC" &&
+		ip -n "$NS_B" link set "$VCB" up && ip -n "$NS_C" link set "$VC" up &&
+		ip -n "$NS_C" link set lo up &&
+		ip -n "$NS_A" route add 198.51.100.0/24 via "$IP_B" &&
+		ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_forward=1 || return 1
+	command -v nft >/dev/null && ip netns exec "$NS_B" nft -f - <<EOF2 2>/dev/null
+table ip rete_snat {
+	chain post { type nat hook postrouting priority 100; oifname "$VCB" snat to 198.51.100.254; }
+}
+EOF2
+	ip netns exec "$NS_A" ping -c1 -W2 198.51.100.2 >/dev/null 2>&1
+}
+if snat_setup; then
+	send="echo one | ip netns exec $NS_A socat -u - UDP:198.51.100.2:9997; sleep 0.3"
+	"$RETE" collect -f "udp and src host $IP_A" -o "$TMP/snat.json" --cmd "$send" 2>/dev/null
+	# The datagram's id where it left A, before the rewrite.
+	id=$(jq -r 'select(.kernel.symbol == "net:net_dev_start_xmit" and .dev.name == "'$VA'") |
+		.["skb-tracking"] | "\(.timestamp)-\(.orig_head)"' "$TMP/snat.json" | head -1)
+	after=$(text_of "$TMP/snat.json" | grep -c "198.51.100.254\.[0-9]* > 198.51.100.2\.9997")
+	same=$(jq -r 'select(.dev.name == "'$VC'") | .["skb-tracking"] | "\(.timestamp)-\(.orig_head)"' \
+		"$TMP/snat.json" | sort -u)
+	if [ -n "$id" ] && [ "$after" -ge 2 ] && [ "$same" = "$id" ]; then
+		pass nat_tracked_after_snat
+	else
+		fail nat_tracked_after_snat "id '$id', $after events after SNAT, ids on $VC '$same': $(text_of "$TMP/snat.json" | head -6)"
+	fi
+	send="echo two | ip netns exec $NS_A socat -u - UDP:198.51.100.2:9997; sleep 0.3"
+	"$RETE" collect -f "udp and src host $IP_A" --filter-mode strict -o "$TMP/snat2.json" \
+		--cmd "$send" 2>/dev/null
+	after=$(text_of "$TMP/snat2.json" | grep -c "198.51.100.254\.[0-9]* > 198.51.100.2")
+	before=$(text_of "$TMP/snat2.json" | grep -c "$IP_A\.[0-9]* > 198.51.100.2\.9997")
+	if [ "$after" -eq 0 ] && [ "$before" -ge 2 ]; then pass nat_strict_snat
+	else fail nat_strict_snat "strict mode: $before events before SNAT, $after after"; fi
+else
+	skip nat_tracked_after_snat "cannot set up a router namespace with nftables SNAT"
+	skip nat_strict_snat "cannot set up a router namespace with nftables SNAT"
 fi
 
 # --- both filters are ANDed -------------------------------------------------------------
