@@ -91,9 +91,17 @@ def order: ["none", "floor", "emit", "emit_json", "rete_null", "rete_file", "ret
 	| map({config: .[0].config, load: .[0].load, vmhwm_mib: (map(.vmhwm_kb / 1024) | stat
 		| .median |= rnd(1) | .min |= rnd(1) | .max |= rnd(1))})) as $mem
 
+# --- post-processing ---------------------------------------------------------------------------------
+| ($s | map(select(.family == "postproc")) | group_by(.cmd) | map({
+	cmd: .[0].cmd, events: .[0].events, seconds: (map(.seconds) | stat),
+	events_per_s: (map(.events_per_s) | stat), rss_mib: (map(.rss_kb / 1024) | stat
+		| if . then (.median |= rnd(1) | .min |= rnd(1) | .max |= rnd(1)) else . end),
+	errors: (map(.error // empty) | unique)})) as $pp
+
 # --- goals (issue 6) ---------------------------------------------------------------------------------
 | def cfg($load; $c): ($ov[$load] // []) | map(select(.config == $c)) | first;
   def bpfns($c): $bpf | map(select(.config == $c)) | first | if . then .ns_per_run.median else null end;
+  def ppcmd($c): $pp | map(select(.cmd == $c)) | first;
   def verdict(cond): if cond == null then "n/a" elif cond then "met" else "NOT met" end;
   cfg("udp"; "rete_file") as $rf | cfg("udp"; "emit") as $em | cfg("udp"; "perf") as $pf
 | ($su | map(select(.case == "named-tps")) | first) as $s30
@@ -149,6 +157,21 @@ def order: ["none", "floor", "emit", "emit_json", "rete_null", "rete_file", "ret
 	lossy_points: ($pall | map(select(.lost > 0)) | length)} else null end),
     unit: "points",
     verdict: verdict($pl.all_balanced)},
+   (ppcmd("jq") as $jq | ("print", "sort", "pcap") as $c | ppcmd($c) as $x
+    | {goal: "rete \($c) at least as fast as jq -c . on the same file",
+       measured: (if $x and $jq and $x.events_per_s and $jq.events_per_s then
+		{rete: $x.events_per_s.median, jq: $jq.events_per_s.median} else null end),
+       unit: "events/s",
+       verdict: verdict(if $x and $jq and $x.events_per_s and $jq.events_per_s then
+		$x.events_per_s.median >= $jq.events_per_s.median else null end)}),
+   (ppcmd("sort") as $big | ppcmd("sort_tenth") as $small
+    | {goal: "sort's peak memory bounded by --max-buffer, not by file size",
+       measured: (if $big and $small and $big.rss_mib and $small.rss_mib then
+		{full_mib: $big.rss_mib.median, tenth_mib: $small.rss_mib.median,
+		 full_events: $big.events, tenth_events: $small.events} else null end),
+       unit: "MiB",
+       verdict: verdict(if $big and $small and $big.rss_mib and $small.rss_mib then
+		$big.rss_mib.median <= 1.5 * $small.rss_mib.median + 2 else null end)}),
    {goal: "startup under 200 ms for 30 tracepoints",
     measured: (if $s30 and $s30.start_ms then {probes: $s30.probes, start_ms: $s30.start_ms.median} else null end),
     unit: "ms",
@@ -158,4 +181,4 @@ def order: ["none", "floor", "emit", "emit_json", "rete_null", "rete_file", "ret
 | . + {figures: {overhead: {udp: $ov.udp, tcp: $ov.tcp, udp_untraced_pps: $ov.udp_base,
 	udp_untraced_dp_ns_per_packet: ($ov.udp_dp_base | rnd(0)),
 	tcp_untraced_gbps: $ov.tcp_base, bpf_stats: $bpf},
-	pipeline: $pl, startup: $su, memory: $mem}, goals: $goals}
+	pipeline: $pl, startup: $su, memory: $mem, postproc: $pp}, goals: $goals}

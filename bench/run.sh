@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # rete benchmark suite: what tracing costs, side by side with the floor and the peers.
 #
-#   bench/run.sh [overhead] [pipeline] [startup] [memory]     (no argument: all four)
+#   bench/run.sh [overhead] [pipeline] [startup] [memory] [postproc]   (no argument: all five)
 #
 # Prints one table on stdout (progress on stderr), appends one JSON line to
 # bench/results/history.jsonl and writes bench/results/latest.json. Never fails on a number:
@@ -17,6 +17,8 @@
 #   BENCH_LOADS="udp tcp"  overhead loads
 #   BENCH_PIPE_RATES="..." pipeline sender rates in packets/s ("max" = unpaced)
 #   BENCH_NO_INSTALL=1     never apt-get install a missing peer tool (skip it instead)
+#   BENCH_POSTPROC_EVENTS=N  events in the generated post-processing file (default 1000000;
+#                          quick: 200000); BENCH_POSTPROC_RUNS=N rounds (default 1: ~90 s each)
 #   BENCH_NO_RECORD=1      do not write bench/results/
 #   BENCH_RETE=path        benchmark this rete binary instead of $BUILD/rete (not rebuilt)
 #   BENCH_COMMIT=id        label the results with this commit (default: git HEAD, -dirty if so)
@@ -51,7 +53,7 @@ RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
 NOMATCH_FILTER='udp port 7'
 BT_PROG='tracepoint:net:netif_receive_skb, tracepoint:net:net_dev_start_xmit { printf("%d %s %d\n", nsecs, comm, ((struct sk_buff *)args->skbaddr)->len); }'
 
-ALL_FAMILIES="overhead pipeline startup memory"
+ALL_FAMILIES="overhead pipeline startup memory postproc"
 FAMILIES=${*:-$ALL_FAMILIES}
 for f in $FAMILIES; do
 	case " $ALL_FAMILIES " in
@@ -469,6 +471,46 @@ family_memory() {
 	fi
 	log "memory: rete collect -o FILE during the UDP flood, $RUNS run(s)"
 	for ((r = 0; r < RUNS; r++)); do overhead_run main rete_file udp "$r"; done
+}
+
+# --- family 6: post-processing ---------------------------------------------------------------------
+
+# postproc_run NAME FILE EVENTS CMD...: wall time and peak RSS of one command on FILE.
+postproc_run() {
+	local name=$1 file=$2 events=$3 secs rss rc
+	shift 3
+	/usr/bin/time -f '%e %M' -o "$TMP/pp.time" "$@" "$file" >/dev/null 2>"$TMP/pp.err"
+	rc=$?
+	read -r secs rss <"$TMP/pp.time" 2>/dev/null
+	if [ "$rc" -ne 0 ] || [ -z "${secs:-}" ]; then
+		sample family=postproc cmd="$name" events="$events" error="exit $rc: $(head -c 200 "$TMP/pp.err")"
+		log "  $(printf '%-16s' "$name") failed (exit $rc)"
+		return
+	fi
+	sample family=postproc cmd="$name" events="$events" seconds="$secs" rss_kb="$rss" \
+		events_per_s="$(awk -v n="$events" -v s="$secs" 'BEGIN { printf "%.0f", (s > 0) ? n / s : 0 }')"
+	log "  $(printf '%-16s' "$name") $events events in $secs s, peak RSS $((rss / 1024)) MiB"
+}
+
+family_postproc() {
+	local n r small
+	if [ "$QUICK" = 1 ]; then n=${BENCH_POSTPROC_EVENTS:-200000}; else n=${BENCH_POSTPROC_EVENTS:-1000000}; fi
+	[ -x /usr/bin/time ] || { log "postproc: skipped (/usr/bin/time is missing: apt-get install time)"; return; }
+	log "postproc: print, sort, pcap, stats on a generated $n-event file, next to jq -c ."
+	awk -v n="$n" -f "$ROOT/bench/gen_events.awk" >"$TMP/pp.json" || return
+	# A tenth of it: sort's peak memory must not grow with the file.
+	small=$((n / 10))
+	head -n $((small + 1)) "$TMP/pp.json" >"$TMP/pp-small.json"
+	for ((r = 0; r < ${BENCH_POSTPROC_RUNS:-1}; r++)); do
+		postproc_run jq "$TMP/pp.json" "$n" jq -c .
+		postproc_run print "$TMP/pp.json" "$n" "$RETE" print
+		postproc_run sort "$TMP/pp.json" "$n" "$RETE" sort
+		postproc_run sort_json "$TMP/pp.json" "$n" "$RETE" sort -o /dev/null
+		postproc_run pcap "$TMP/pp.json" "$n" "$RETE" pcap -o /dev/null
+		postproc_run stats "$TMP/pp.json" "$n" "$RETE" stats
+		postproc_run sort_tenth "$TMP/pp-small.json" "$small" "$RETE" sort
+	done
+	rm -f "$TMP/pp.json" "$TMP/pp-small.json"
 }
 
 # --- main ----------------------------------------------------------------------------------------

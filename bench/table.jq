@@ -83,6 +83,14 @@ else empty end),
  ($f.memory[] | "   \(.config | name | rpad(27)) \(.vmhwm_mib | spread(fix(1))) MiB"),
  ""
 else empty end),
+(if ($f.postproc // [] | length) > 0 then
+ "5. Post-processing: a generated file (4-event ping series, 98-byte packets, 16 series interleaved)",
+ "   \("command" | rpad(22)) \("events" | lpad(8)) \("seconds" | lpad(8)) \("events/s" | lpad(9)) \("peak RSS MiB" | lpad(13))",
+ ($f.postproc[] | if .seconds == null then "   \(.cmd | rpad(22)) failed: \(.errors | join("; "))" else
+  "   \({jq: "jq -c . (yardstick)", print: "rete print", sort: "rete sort", sort_json: "rete sort -o",
+	pcap: "rete pcap -o", stats: "rete stats", sort_tenth: "rete sort, 1/10 file"}[.cmd] // .cmd | rpad(22)) \(.events | si | lpad(8)) \(.seconds.median | fix(1) | lpad(8)) \(.events_per_s.median | si | lpad(9)) \(.rss_mib.median | fix(1) | lpad(13))" end),
+ ""
+else empty end),
 "Goals (issue 6)",
 (.goals[] | (.verdict | sub(" \\(.*"; "")) as $v | (.verdict | if test(" \\(") then " " + sub("^[^(]*"; "") else "" end) as $why
  | "   \($v | rpad(8)) \(.goal | rpad(66)) \(
@@ -92,5 +100,7 @@ else empty end),
    elif .measured.emit != null then "rete \(.measured.rete | fix(0)) vs emitter \(.measured.emit | fix(0)) \(.unit)\(if .measured.x then " (\(.measured.x | fix(2))x)" else "" end)"
    elif .measured.runs != null then "\(.measured.runs) runs: 0 lost up to \(.measured.max_lossless_eps | si) ev/s, loss from \(.measured.min_lossy_eps | si); max offered \(.measured.max_offered_eps | si)"
    elif .measured.balanced != null then "\(.measured.balanced)/\(.measured.points) \(.unit) balanced (\(.measured.lossy_points) with loss)"
+   elif .measured.jq != null then "rete \(.measured.rete | si) vs jq \(.measured.jq | si) \(.unit)"
+   elif .measured.full_mib != null then "\(.measured.full_mib | fix(1)) MiB for \(.measured.full_events | si) events, \(.measured.tenth_mib | fix(1)) MiB for \(.measured.tenth_events | si)"
    elif .measured.start_ms != null then "\(.measured.start_ms | fix(0)) ms for \(.measured.probes) probes"
    else .measured | tostring end)\($why)")
