@@ -223,7 +223,8 @@ if kernel_independent profile_help; then
 fi
 
 # --- profiles applied to collect (root, BPF) --------------------------------------------------
-ALL=(dropmon_drop dropmon_text generic_no_kprobes nft_dropmon_refused profile_user_args_win)
+ALL=(dropmon_drop dropmon_text generic_no_kprobes generic_dns_journey nft_dropmon_refused
+	profile_user_args_win)
 require_bpf "${ALL[@]}" || exit 0
 if ! setup_hosts; then
 	for t in "${ALL[@]}"; do skip "$t" "cannot create network namespaces here"; done
@@ -276,6 +277,32 @@ elif [ "$rc" -eq 0 ] && [ "$(grep -c 'skipping 19 probe(s) that cannot run here'
 	pass generic_no_kprobes
 else
 	fail generic_no_kprobes "rc=$rc symbols='$syms' $(head -c 600 "$TMP/generic.err")"
+fi
+
+# The seed README's example: -p generic collect -f 'udp port 53 and host ...', a DNS query
+# (to a host with no resolver: the query dies at NO_SOCKET), followed through the stack.
+F=$TMP/dns.json
+q='\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01'
+"$RETE" -P "$PROFILES" -p generic collect -f "udp port 53 and host $IP_B" -o "$F" \
+	--cmd "printf '$q' | ip netns exec $NS_A socat -u - UDP:$IP_B:53; ip netns exec $NS_A ping -c1 -W2 $IP_B; sleep 0.3" \
+	2>"$TMP/dns.err"
+rc=$?
+ids=$(jq -r 'select(.kernel) | .["skb-tracking"] | "\(.timestamp)-\(.orig_head)"' "$F" 2>/dev/null | sort -u)
+syms=$(jq -r 'select(.kernel) | .kernel.symbol' "$F" 2>/dev/null | sort -u | tr '\n' ' ')
+other=$("$RETE" print --format single-line "$F" 2>/dev/null | grep ' proto ' | grep -vc '\.53 ')
+if [ -e /sys/bus/event_source/devices/kprobe ]; then
+	if [ "$rc" -eq 0 ] && [ "$(grep -c . <<<"$ids")" -eq 1 ] && [ "$other" -eq 0 ] &&
+		grep -qw 'udp_rcv' <<<"$syms" && grep -qw 'ip_rcv' <<<"$syms" &&
+		grep -qw 'ip_output' <<<"$syms" && grep -q 'net:netif_receive_skb' <<<"$syms"; then
+		pass generic_dns_journey
+	else
+		fail generic_dns_journey "rc=$rc ids='$ids' symbols='$syms' $other other packets: $(head -c 400 "$TMP/dns.err")"
+	fi
+elif [ "$rc" -eq 0 ] && [ "$(grep -c . <<<"$ids")" -eq 1 ] && [ "$other" -eq 0 ] &&
+	grep -q 'net:netif_receive_skb' <<<"$syms"; then
+	pass generic_dns_journey
+else
+	fail generic_dns_journey "rc=$rc ids='$ids' symbols='$syms' $other other packets: $(head -c 400 "$TMP/dns.err")"
 fi
 
 # nft-dropmon has nothing that can run without kprobes: one sentence.
