@@ -37,7 +37,7 @@ struct {
 /* Packet tracking: data head address -> first sight. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
+	__uint(max_entries, RETE_TRACKING_MAX);
 	__type(key, __u64);
 	__type(value, struct rete_tracking_info);
 } rete_tracking SEC(".maps");

@@ -30,6 +30,9 @@ struct rete_probe_cfg {
 #define RETE_SKB_SEC_DATAREF 0x2
 #define RETE_SKB_SEC_GSO 0x4
 
+/* Packets tracked at once (the tracking map's size). */
+#define RETE_TRACKING_MAX 65536
+
 /* Tracking map value. */
 struct rete_tracking_info {
 	__u64 orig_head;

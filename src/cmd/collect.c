@@ -20,7 +20,9 @@
 #include "core/collector.h"
 #include "core/decode.h"
 #include "core/kallsyms.h"
+#include "core/kernel.h"
 #include "core/probe.h"
+#include "core/probe_stack.h"
 #include "core/session.h"
 #include "core/tracefs.h"
 #include "events/output.h"
@@ -50,6 +52,7 @@ enum {
 	OPT_OUT_ROTATE_COUNT,
 	OPT_PRINT,
 	OPT_STACK,
+	OPT_PROBE_STACK,
 	OPT_CMD,
 	OPT_STOP_AFTER,
 	OPT_ALLOW_SYSTEM_CHANGES,
@@ -95,6 +98,10 @@ static const struct rete_opt collect_opts[] = {
 	  "With --out-rotate, keep only the newest N files (older ones are deleted)" },
 	{ OPT_PRINT, 0, "print", RETE_OPT_FLAG, NULL, "Also print events when --out is used" },
 	{ OPT_STACK, 0, "stack", RETE_OPT_FLAG, NULL, "Add kernel stack traces to every probe" },
+	{ OPT_PROBE_STACK, 0, "probe-stack", RETE_OPT_FLAG, NULL,
+	  "Add kprobes, while collecting, on the skb functions found in the stack\n"
+	  "traces of matching packets (needs -f or -m, and kprobes). Without -p the\n"
+	  "probes start at tp:skb:consume_skb and tp:skb:kfree_skb" },
 	{ OPT_CMD, 0, "cmd", RETE_OPT_VALUE, "CMD",
 	  "Run CMD with sh -c once probes are attached; stop when it exits" },
 	{ OPT_STOP_AFTER, 0, "stop-after", RETE_OPT_VALUE, "COUNT",
@@ -132,6 +139,7 @@ struct collect_args {
 	uint32_t out_rotate_count;
 	bool print;
 	bool stack;
+	bool probe_stack;
 	const char *cmd;
 	uint64_t stop_after;
 	bool allow_system_changes;
@@ -252,6 +260,9 @@ static int collect_handler(void *ctx, const struct rete_opt *o, const char *v, c
 	case OPT_STACK:
 		a->stack = true;
 		return 0;
+	case OPT_PROBE_STACK:
+		a->probe_stack = true;
+		return 0;
 	case OPT_CMD:
 		a->cmd = v;
 		return 0;
@@ -347,6 +358,10 @@ struct collection {
 	uint64_t decode_errors;
 	struct rete_pcap_filter pcap;
 	struct rete_filter_prog filter_l2, filter_l3, filter_meta;
+	/* --probe-stack: functions seen in stacks; probes [attached_n, n) wait to be attached. */
+	struct rete_probe_stack *pstack;
+	size_t attached_n;
+	size_t pstack_added;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -435,12 +450,19 @@ static int setup_probes(struct collection *c)
 	struct collect_args *a = &c->args;
 	static const char *const defaults[] = { "tp:net:netif_receive_skb",
 						"tp:net:net_dev_start_xmit" };
+	/* Where Retis's --probe-stack starts: the stacks at the frees name the whole path. */
+	static const char *const stack_defaults[] = { "tp:skb:consume_skb", "tp:skb:kfree_skb" };
 	const char *const *list = a->probes;
 	size_t n = a->nprobes;
+	uint8_t flags = RETE_PROBE_F_EMIT | (a->probe_stack ? RETE_PROBE_F_STACK : 0);
 	char err[512];
 	int rc;
 
-	if (!n && !a->any_collector_arg) {
+	if (!n && a->probe_stack) {
+		list = stack_defaults;
+		n = 2;
+		log_info("No probe(s) given: --probe-stack starts at %s, %s", list[0], list[1]);
+	} else if (!n && !a->any_collector_arg) {
 		list = defaults;
 		n = 2;
 		log_info("No probe(s) given: using %s, %s", defaults[0], defaults[1]);
@@ -451,8 +473,8 @@ static int setup_probes(struct collection *c)
 
 		rc = rete_probe_parse(list[i], &spec, err, sizeof(err));
 		if (!rc)
-			rc = rete_probe_resolve(&spec, c->btf, &c->tfs, RETE_PROBE_F_EMIT,
-						&c->probes, &added, err, sizeof(err));
+			rc = rete_probe_resolve(&spec, c->btf, &c->tfs, flags, &c->probes, &added,
+						err, sizeof(err));
 		if (rc) {
 			log_error("%s", err);
 			return rc;
@@ -585,6 +607,17 @@ static int handle_record(void *ctx, void *data, size_t size)
 	rc = rete_output_event(&c->out, &c->ev, false);
 	if (rc)
 		return rc;
+	if (c->pstack && rete_event_has(&c->ev, RETE_SEC_KERNEL)) {
+		rc = rete_probe_stack_scan(c->pstack, &c->ev.kernel, &c->probes);
+		if (rc == -E2BIG) {
+			log_warn("--probe-stack: no more probes can be added (at most %d)",
+				 RETE_PROBES_MAX);
+			rete_probe_stack_free(c->pstack);
+			c->pstack = NULL;
+		} else if (rc < 0) {
+			return rc;
+		}
+	}
 	if (c->args.stop_after && c->out.events >= c->args.stop_after && !c->stop) {
 		c->stop = true;
 		c->stop_reason = "event count reached";
@@ -660,6 +693,28 @@ static void status_update(struct collection *c, bool final)
 		lost, secs, final ? "\n" : "");
 }
 
+/* Attach what --probe-stack found since the last time. */
+static void probe_stack_attach(struct collection *c)
+{
+	size_t first = c->attached_n;
+	char err[512];
+	int rc;
+
+	if (c->probes.n == first)
+		return;
+	rc = rete_session_add_probes(c->session, first, err, sizeof(err));
+	c->attached_n = c->probes.n;
+	if (rc) {
+		log_warn("--probe-stack: %s; no more probes will be added", err);
+		rete_probe_stack_free(c->pstack);
+		c->pstack = NULL;
+		return;
+	}
+	for (size_t i = first; i < c->probes.n; i++)
+		log_info("--probe-stack: added kprobe:%s", c->probes.probes[i].symbol);
+	c->pstack_added += c->probes.n - first;
+}
+
 static int run_loop(struct collection *c)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -696,6 +751,8 @@ static int run_loop(struct collection *c)
 		if (rc < 0)
 			return rc;
 		timeout = rc > 0 ? 1 : (timeout * 2 > 50 ? 50 : timeout * 2);
+		if (c->pstack)
+			probe_stack_attach(c);
 
 		now = now_ns(CLOCK_MONOTONIC);
 		if (now - last_gc > GC_PERIOD_NS) {
@@ -744,6 +801,9 @@ static void report(struct collection *c)
 			 rete_session_gcounter(c->session, RETE_GC_TRACK_FULL));
 	if (c->decode_errors)
 		log_warn("%" PRIu64 " malformed event record(s) skipped", c->decode_errors);
+	if (c->args.probe_stack)
+		log_info("--probe-stack added %zu probe(s) from %zu function(s) seen in stacks",
+			 c->pstack_added, rete_probe_stack_seen(c->pstack));
 	log_info("%" PRIu64 " event(s) collected, %" PRIu64 " lost (%s)", c->out.events,
 		 total_lost, c->stop_reason ? c->stop_reason : "stopped");
 }
@@ -805,6 +865,7 @@ static void collection_release(struct collection *c)
 	rete_filter_prog_free(&c->filter_l3);
 	rete_filter_prog_free(&c->filter_meta);
 	rete_pcap_filter_free(&c->pcap);
+	rete_probe_stack_free(c->pstack);
 	btf__free(c->btf);
 }
 
@@ -860,6 +921,11 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 						    "--out-rotate-count needs --out-rotate");
 		return RETE_EXIT_USAGE;
 	}
+	if (c.args.probe_stack && !c.args.filter_packet && !c.args.filter_meta) {
+		log_error("--probe-stack needs a filter (-f or -m): it adds probes from the stacks "
+			  "of the packets it matches");
+		return RETE_EXIT_USAGE;
+	}
 	c.args.text.color = rete_color_use(c.args.color, STDOUT_FILENO);
 	c.out.text_opts = c.args.text;
 
@@ -868,6 +934,11 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 		log_error("cannot read kernel BTF (expected at /sys/kernel/btf/vmlinux): %s; rete "
 			  "needs a kernel built with CONFIG_DEBUG_INFO_BTF",
 			  strerror(errno));
+		goto out;
+	}
+	if (c.args.probe_stack &&
+	    rete_kernel_probe_type_usable(RETE_PROBE_KPROBE, err, sizeof(err))) {
+		log_error("--probe-stack adds kprobes, and %s", err);
 		goto out;
 	}
 	if (select_collectors(&c))
@@ -886,6 +957,7 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	so.ringbuf_bytes = c.args.buffer_size ? (uint32_t)c.args.buffer_size : 8u << 20;
 	so.no_cookie = getenv("RETE_NO_ATTACH_COOKIE") != NULL;
 	so.no_kprobe_multi = getenv("RETE_NO_KPROBE_MULTI") != NULL;
+	so.probe_stack = c.args.probe_stack;
 	if (setup_filters(&c, &so))
 		goto out;
 	rc = rete_session_new(&so, &c.probes, c.btf, &c.session, err, sizeof(err));
@@ -940,6 +1012,17 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 		log_warn("%zu probe(s) of wildcards could not be attached and were left out",
 			 rete_session_attach_skipped(c.session));
 	log_info("%zu probe(s) loaded", c.probes.n - rete_session_attach_skipped(c.session));
+	c.attached_n = c.probes.n;
+	if (c.args.probe_stack) {
+		rc = rete_tracefs_load_kfuncs(&c.tfs);
+		if (!rc)
+			rc = rete_probe_stack_new(c.btf, c.tfs.kfuncs, &c.pstack);
+		if (rc) {
+			log_error("--probe-stack: cannot read the list of traceable kernel functions: %s",
+				  strerror(-rc));
+			goto out;
+		}
+	}
 	c.start_ns = now_ns(CLOCK_MONOTONIC);
 	c.status_line = isatty(STDERR_FILENO) && (c.args.out || !isatty(STDOUT_FILENO));
 	if (c.args.cmd) {

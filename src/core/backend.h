@@ -36,6 +36,8 @@ struct rete_backend_ops {
 	size_t (*skipped)(const struct rete_backend *b);
 	/* Drop state older than max_age_ns from its own maps (may be NULL). */
 	void (*gc)(struct rete_backend *b, uint64_t now_ns, uint64_t max_age_ns);
+	/* Attach probes added to the set after attaching, ids [first, n) (may be NULL). */
+	int (*add)(struct rete_backend *b, size_t first, char *err, size_t errlen);
 };
 
 /* Every backend's state starts with this. */

@@ -30,6 +30,7 @@ struct kprobe_backend {
 	size_t nlinks, links_cap;
 	size_t skipped;			/* wildcard probes that would not attach */
 	bool *left_out;			/* per probe id: skipped (entry and return alike) */
+	size_t nleft_out;
 	char describe[320];
 	struct rete_inject_ctx inject;
 	int handler_id;
@@ -75,7 +76,8 @@ static int kprobe_load(struct rete_session *s, struct rete_backend **ret, char *
 		return -ENOMEM;
 	b->base.ops = &rete_backend_kprobe;
 	b->base.s = s;
-	b->left_out = calloc(set->n, sizeof(*b->left_out));
+	b->nleft_out = set->n;
+	b->left_out = calloc(set->n ? set->n : 1, sizeof(*b->left_out));
 	if (!b->left_out) {
 		rc = -ENOMEM;
 		goto out_free;
@@ -238,7 +240,8 @@ static void raise_nofile(size_t need)
 		log_debug("cannot raise the open file limit to %zu: %s", need, strerror(errno));
 }
 
-static int attach_group(struct kprobe_backend *b, const struct kgroup *g, char *err,
+/* Attach g's probes among ids [lo, set->n). */
+static int attach_group(struct kprobe_backend *b, const struct kgroup *g, size_t lo, char *err,
 			size_t errlen)
 {
 	const struct rete_probe_set *set = rete_session_get_probes(b->base.s);
@@ -256,7 +259,7 @@ static int attach_group(struct kprobe_backend *b, const struct kgroup *g, char *
 			goto out_free;
 		}
 	}
-	for (size_t i = 0; i < set->n && !rc; i++) {
+	for (size_t i = lo; i < set->n && !rc; i++) {
 		const struct rete_probe *p = &set->probes[i];
 
 		if (p->type != g->type || b->left_out[i])
@@ -317,7 +320,7 @@ static int kprobe_attach(struct rete_backend *base, char *err, size_t errlen)
 
 		if (groups[i].retprobe && !b->has_return)
 			continue;
-		rc = attach_group(b, &groups[i], err, errlen);
+		rc = attach_group(b, &groups[i], 0, err, errlen);
 		if (rc) {
 			kprobe_detach(base);
 			return rc;
@@ -327,6 +330,32 @@ static int kprobe_attach(struct rete_backend *base, char *err, size_t errlen)
 		  (double)(now_us() - start) / 1000.0, b->nlinks,
 		  b->multi ? " (kprobe.multi)" : "", b->skipped);
 	return 0;
+}
+
+/*
+ * Probes added to the set after attaching (--probe-stack): ids [first, n).
+ * kprobes only (a kretprobe needs the return program, loaded only when the
+ * initial set had one). Those that cannot attach are left out.
+ */
+static int kprobe_add(struct rete_backend *base, size_t first, char *err, size_t errlen)
+{
+	struct kprobe_backend *b = (struct kprobe_backend *)base;
+	const struct rete_probe_set *set = rete_session_get_probes(b->base.s);
+	const struct kgroup g = { b->skel->progs.rete_kprobe_entry, false, RETE_PROBE_KPROBE };
+	size_t old = b->nleft_out;
+	bool *l;
+
+	if (set->n > old) {
+		l = realloc(b->left_out, set->n * sizeof(*l));
+		if (!l)
+			return -ENOMEM;
+		memset(l + old, 0, (set->n - old) * sizeof(*l));
+		b->left_out = l;
+		b->nleft_out = set->n;
+	}
+	if (!b->multi)
+		raise_nofile(1024 + 2 * (b->nlinks + set->n));
+	return attach_group(b, &g, first, err, errlen);
 }
 
 static const char *kprobe_describe(const struct rete_backend *base)
@@ -402,4 +431,5 @@ const struct rete_backend_ops rete_backend_kprobe = {
 	.recursion_misses = kprobe_recursion_misses,
 	.skipped = kprobe_skipped,
 	.gc = kprobe_gc,
+	.add = kprobe_add,
 };

@@ -175,13 +175,14 @@ static uint8_t arg_index(int8_t pos)
 	return pos < 0 ? RETE_ARG_NONE : (uint8_t)pos;
 }
 
-static int write_probe_cfg(struct rete_session *s)
+/* Probe ids [first, n) into the probe configuration map. */
+static int write_probe_cfg(struct rete_session *s, size_t first)
 {
 	int fd = rete_session_map_fd(s, "rete_probe_cfg");
 
 	if (fd < 0)
 		return fd;
-	for (size_t i = 0; i < s->set->n; i++) {
+	for (size_t i = first; i < s->set->n; i++) {
 		const struct rete_probe *p = &s->set->probes[i];
 		struct rete_probe_cfg cfg;
 		uint32_t key = (uint32_t)i;
@@ -199,8 +200,12 @@ static int write_probe_cfg(struct rete_session *s)
 	return 0;
 }
 
-static bool backend_needed(const struct rete_backend_ops *ops, const struct rete_probe_set *set)
+static bool backend_needed(const struct rete_backend_ops *ops, const struct rete_probe_set *set,
+			   const struct rete_session_opts *o)
 {
+	/* --probe-stack adds kprobes later: their program must be there. */
+	if (o->probe_stack && ops->add && ops->owns(RETE_PROBE_KPROBE))
+		return true;
 	for (size_t i = 0; i < set->n; i++)
 		if (ops->owns(set->probes[i].type))
 			return true;
@@ -240,7 +245,7 @@ int rete_session_new(const struct rete_session_opts *opts, const struct rete_pro
 								  opts->filter_meta };
 
 	for (size_t i = 0; i < NBACKENDS; i++) {
-		if (!backend_needed(backend_ops[i], set))
+		if (!backend_needed(backend_ops[i], set, opts))
 			continue;
 		rc = backend_ops[i]->load(s, &s->backends[i], err, errlen);
 		if (rc)
@@ -248,7 +253,7 @@ int rete_session_new(const struct rete_session_opts *opts, const struct rete_pro
 		log_debug("%s probes: %s", backend_ops[i]->name,
 			  backend_ops[i]->describe(s->backends[i]));
 	}
-	rc = write_probe_cfg(s);
+	rc = write_probe_cfg(s, 0);
 	if (rc) {
 		snprintf(err, errlen, "cannot write the probe configuration: %s", strerror(-rc));
 		goto out_free;
@@ -275,6 +280,44 @@ int rete_session_attach(struct rete_session *s, char *err, size_t errlen)
 		}
 	}
 	return 0;
+}
+
+int rete_session_add_probes(struct rete_session *s, size_t first, char *err, size_t errlen)
+{
+	bool taken = false;
+	int rc;
+
+	if (first >= s->set->n)
+		return 0;
+	for (size_t i = first; i < s->set->n; i++) {
+		bool owned = false;
+
+		for (size_t k = 0; k < NBACKENDS; k++)
+			owned |= s->backends[k] && s->backends[k]->ops->add &&
+				 s->backends[k]->ops->owns(s->set->probes[i].type);
+		if (!owned) {
+			snprintf(err, errlen, "no loaded probe program can take %s probe '%s'",
+				 rete_probe_type_name(s->set->probes[i].type),
+				 s->set->probes[i].symbol);
+			return -EOPNOTSUPP;
+		}
+	}
+	rc = write_probe_cfg(s, first);
+	if (rc) {
+		snprintf(err, errlen, "cannot write the probe configuration: %s", strerror(-rc));
+		return rc;
+	}
+	for (size_t k = 0; k < NBACKENDS; k++) {
+		struct rete_backend *b = s->backends[k];
+
+		if (!b || !b->ops->add)
+			continue;
+		rc = b->ops->add(b, first, err, errlen);
+		if (rc)
+			return rc;
+		taken = true;
+	}
+	return taken ? 0 : -EOPNOTSUPP;
 }
 
 void rete_session_detach(struct rete_session *s)
@@ -380,20 +423,29 @@ int rete_session_tracking_gc(struct rete_session *s, uint64_t now_ns, uint64_t m
 		if (s->backends[i] && s->backends[i]->ops->gc)
 			s->backends[i]->ops->gc(s->backends[i], now_ns, max_age_ns);
 
-	/* Collect a batch first: deleting while iterating restarts the walk. */
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		key = next;
-		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &info))
-			continue;
-		if (now_ns > info.last_seen && now_ns - info.last_seen > max_age_ns) {
-			stale[nstale++] = key;
-			if (nstale == sizeof(stale) / sizeof(stale[0]))
-				break;
+	/*
+	 * Collect a batch first: deleting while iterating restarts the walk. A
+	 * full batch means there may be more: walk again, up to the whole table.
+	 */
+	for (int round = 0; round < RETE_TRACKING_MAX / 256 + 1; round++) {
+		nstale = 0;
+		prev = NULL;
+		while (!bpf_map_get_next_key(fd, prev, &next)) {
+			key = next;
+			prev = &key;
+			if (bpf_map_lookup_elem(fd, &key, &info))
+				continue;
+			if (now_ns > info.last_seen && now_ns - info.last_seen > max_age_ns) {
+				stale[nstale++] = key;
+				if (nstale == sizeof(stale) / sizeof(stale[0]))
+					break;
+			}
 		}
+		for (size_t i = 0; i < nstale; i++)
+			if (!bpf_map_delete_elem(fd, &stale[i]))
+				removed++;
+		if (nstale < sizeof(stale) / sizeof(stale[0]))
+			break;
 	}
-	for (size_t i = 0; i < nstale; i++)
-		if (!bpf_map_delete_elem(fd, &stale[i]))
-			removed++;
 	return removed;
 }

@@ -23,6 +23,7 @@ struct rete_session_opts {
 	/* Generated filters (NULL when absent), spliced into the program at load. */
 	const struct rete_filter_prog *filter_l2, *filter_l3, *filter_meta;
 	bool filter_strict;		/* evaluate filters at every probe, tracked or not */
+	bool probe_stack;		/* --probe-stack: load the kprobe program even without kprobes */
 };
 
 /*
@@ -50,6 +51,13 @@ uint64_t rete_session_gcounter(const struct rete_session *s, enum rete_gcounter 
 uint64_t rete_session_recursion_misses(const struct rete_session *s);
 /* Remove tracking entries not seen for max_age_ns; returns how many or -errno. */
 int rete_session_tracking_gc(struct rete_session *s, uint64_t now_ns, uint64_t max_age_ns);
+
+/*
+ * Attach the probes added to the set since the session was made, ids
+ * [first, set->n) (--probe-stack). -EOPNOTSUPP when no loaded backend can
+ * take them; those that cannot attach are left out (counted as skipped).
+ */
+int rete_session_add_probes(struct rete_session *s, size_t first, char *err, size_t errlen);
 
 /* Probes of wildcards left out because they could not be attached. */
 size_t rete_session_attach_skipped(const struct rete_session *s);

@@ -6,7 +6,8 @@ cd "$(dirname "$0")/../.."
 . tests/func/lib.sh
 
 ALL=(kp_icmp kp_args kp_udp kp_tcp kp_tracking kret_tcp kret_type single_links wildcard
-	filter_packet kp_stack filter_meta errors sigint_detach)
+	filter_packet kp_stack filter_meta errors probe_stack probe_stack_events probe_stack_detach
+	sigint_detach)
 KPROBE_PMU=/sys/bus/event_source/devices/kprobe
 require_bpf no_kprobes_sentence "${ALL[@]}" || exit 0
 
@@ -133,6 +134,34 @@ F=$TMP/meta.json
 	--cmd "$TRAFFIC" 2>/dev/null
 devs=$(jq -r 'select(.kernel.symbol=="ip_rcv") | .dev.name' "$F" | sort -u)
 check filter_meta test "$devs" = "$VA"
+
+# --- --probe-stack: the first datagram's drop stack adds kprobes the next one goes through ---
+F=$TMP/pstack.json
+progs_before=$(rete_progs)
+gap=$(slow 0.5)
+"$RETE" collect --probe-stack -f "udp and host $IP_B" -o "$F" --cmd "for i in 1 2 3; do \
+echo x | ip netns exec $NS_A socat -u - UDP:$IP_B:9001; sleep $gap; done" 2>"$TMP/pstack.err"
+rc=$?
+added=$(grep -c -- '--probe-stack: added kprobe:' "$TMP/pstack.err")
+sed -n 's/.*--probe-stack: added /# probe-stack added /p' "$TMP/pstack.err" | tr '\n' ' '; echo
+if [ "$rc" -eq 0 ] && [ "$added" -ge 3 ] &&
+	grep -q 'No probe(s) given: --probe-stack starts at tp:skb:consume_skb, tp:skb:kfree_skb' "$TMP/pstack.err"; then
+	pass probe_stack
+else
+	fail probe_stack "rc=$rc, $added added: $(grep -v debug "$TMP/pstack.err" | head -c 500)"
+fi
+# The later datagrams are seen at the added kprobes, with the tracking id of their drop.
+sel='select(.kernel.probe_type == "kprobe")'
+n_kp=$(jq -c "$sel" "$F" | wc -l)
+tid "$sel" "$F" >"$TMP/ps_kp"
+tid 'select(.kernel.symbol == "skb:kfree_skb")' "$F" >"$TMP/ps_drop"
+if [ "$n_kp" -ge 1 ] && [ -z "$(comm -23 "$TMP/ps_kp" "$TMP/ps_drop")" ] &&
+	! text_of "$F" | grep ' proto ' | grep -qv "\.9001 "; then
+	pass probe_stack_events
+else
+	fail probe_stack_events "$n_kp events at added kprobes: $(text_of "$F" | head -12)"
+fi
+check probe_stack_detach test "$(rete_progs)" = "$progs_before"
 
 # --- error sentences -----------------------------------------------------------------
 e1=$("$RETE" collect -p kprobe:rete_no_such_function --cmd true 2>&1)

@@ -24,6 +24,7 @@
 #include "core/btf.h"
 #include "core/kfuncs.h"
 #include "core/probe.h"
+#include "core/probe_stack.h"
 #include "helpers/btf_builder.h"
 #include "helpers/fixture.h"
 #include "kprobe.skel.h"
@@ -376,6 +377,47 @@ static void test_resolve_fentry(void **state)
 	assert_int_equal(f->set.skipped.unreachable, 1);
 }
 
+/* --probe-stack: each stack frame's function is looked at once; probe-able ones are added. */
+static void test_probe_stack(void **state)
+{
+	static const char *const frames[] = {
+		"ip_rcv+0x1f",		/* added */
+		"rete_void_fn+0x3",	/* no skb argument */
+		"0xffffffffc0001234",	/* unsymbolized */
+		"ip_rcv+0x20",		/* seen: once only */
+		"tcp_v4_rcv+0x10",	/* already a probe */
+		"tcp_v4_notrace+0x1",	/* not traceable */
+		"tcp_v4_blacklisted+0x8", /* kprobe blacklist */
+		"rete_no_such_function+0x2",
+	};
+	struct fixture *f = *state;
+	struct rete_probe_stack *ps;
+	struct rete_ev_kernel k;
+
+	memset(&k, 0, sizeof(k));
+	k.has_stack = true;
+	k.nstack = ARRAY_LEN(frames);
+	for (size_t i = 0; i < ARRAY_LEN(frames); i++)
+		k.stack[i] = frames[i];
+	/* A probe the user gave is not added twice. */
+	assert_int_equal(resolve(f, "kprobe:tcp_v4_rcv/stack", RETE_PROBE_F_EMIT, 0, NULL), 1);
+	assert_int_equal(rete_probe_stack_new(f->btf, f->kf, &ps), 0);
+	assert_int_equal(rete_probe_stack_scan(ps, &k, &f->set), 1);
+	assert_int_equal(f->set.n, 2);
+	assert_true(find(f, RETE_PROBE_KPROBE, "ip_rcv")->optional);
+	assert_int_equal(find(f, RETE_PROBE_KPROBE, "ip_rcv")->flags, RETE_PROBE_F_EMIT);
+	assert_false(find(f, RETE_PROBE_KPROBE, "tcp_v4_rcv")->optional);
+	assert_int_equal(rete_probe_stack_seen(ps), 6);
+	/* The same stack again adds nothing. */
+	assert_int_equal(rete_probe_stack_scan(ps, &k, &f->set), 0);
+	assert_int_equal(f->set.n, 2);
+	/* No stack, nothing to do. */
+	k.has_stack = false;
+	assert_int_equal(rete_probe_stack_scan(ps, &k, &f->set), 0);
+	rete_probe_stack_free(ps);
+	rete_probe_stack_free(NULL);
+}
+
 struct err_case {
 	const char *probe;
 	int rc;
@@ -505,6 +547,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_resolve_fentry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_probe_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kfuncs_tracefs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kfuncs_kallsyms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kfuncs_errors, setup, teardown),
