@@ -27,6 +27,8 @@ deps=(
 	"tshark:tshark"
 	"jq:jq"
 	"procps:pgrep"
+	"python3:/usr/bin/python3"
+	"time:/usr/bin/time"
 )
 
 have() {

@@ -13,6 +13,9 @@
 
 #define RETE_EEXIST 17
 
+/* Set when a pskb_expand_head probe may have keyed an entry by skb address. */
+const volatile bool rete_cfg_track_rekey = false;
+
 /* Is the packet already tracked? Fills *ret (orig_head, timestamp) when it is. */
 static __always_inline bool rete_track_lookup(struct rete_ctx *rc, struct rete_sec_tracking *ret)
 {
@@ -21,6 +24,22 @@ static __always_inline bool rete_track_lookup(struct rete_ctx *rc, struct rete_s
 	__u64 head = (__u64)BPF_CORE_READ(skb, head);
 
 	info = bpf_map_lookup_elem(&rete_tracking, &head);
+	if (!info && rete_cfg_track_rekey) {
+		/* Its head was replaced (pskb_expand_head): found by skb, moved to the new head. */
+		__u64 key = (__u64)skb;
+		struct rete_tracking_info moved;
+
+		info = bpf_map_lookup_elem(&rete_tracking, &key);
+		if (!info)
+			return false;
+		moved = *info;
+		bpf_map_delete_elem(&rete_tracking, &key);
+		if (bpf_map_update_elem(&rete_tracking, &head, &moved, BPF_ANY))
+			rete_gcount(RETE_GC_TRACK_FULL);
+		info = bpf_map_lookup_elem(&rete_tracking, &head);
+		if (!info)
+			return false;
+	}
 	if (!info)
 		return false;
 	info->last_seen = rc->ts;
@@ -52,24 +71,63 @@ static __always_inline bool rete_track_start(struct rete_ctx *rc, struct rete_se
  * At skb:kfree_skb / skb:consume_skb the skb itself is being freed; its data
  * head goes with it unless a clone still holds a reference.
  */
-static __always_inline void rete_track_free(struct rete_ctx *rc)
+/* Another skb (a clone) still holds this skb's data head. */
+static __always_inline bool rete_head_shared(struct sk_buff *skb)
 {
-	struct sk_buff *skb = rc->skb;
 	struct skb_shared_info *shinfo;
 	unsigned char *head;
-	__u32 end, dataref = 1;
+	__u32 end;
+
+	if (!BPF_CORE_READ_BITFIELD_PROBED(skb, cloned))
+		return false;
+	head = BPF_CORE_READ(skb, head);
+	end = BPF_CORE_READ(skb, end);
+	shinfo = (struct skb_shared_info *)(head + end);
+	return (BPF_CORE_READ(shinfo, dataref.counter) & 0xffff) > 1;
+}
+
+static __always_inline void rete_track_free(struct rete_ctx *rc)
+{
+	struct sk_buff *skb = rc->skb;	/* CO-RE reads need a kernel type at their root */
 	__u64 key;
 
-	head = BPF_CORE_READ(skb, head);
-	if (BPF_CORE_READ_BITFIELD_PROBED(skb, cloned)) {
-		end = BPF_CORE_READ(skb, end);
-		shinfo = (struct skb_shared_info *)(head + end);
-		dataref = BPF_CORE_READ(shinfo, dataref.counter) & 0xffff;
-	}
-	if (dataref > 1)
+	if (rete_head_shared(skb))
 		return;
-	key = (__u64)head;
+	key = (__u64)BPF_CORE_READ(skb, head);
 	bpf_map_delete_elem(&rete_tracking, &key);
+}
+
+/*
+ * Tracking upkeep at kernel functions (internal kprobes): the head freed for
+ * good, a head stolen by another skb (its data lives on there, this packet's
+ * id ends), and a head about to be replaced, whose entry is keyed by the skb
+ * until the next probe sees the new head.
+ */
+static __always_inline void rete_track_upkeep(struct rete_ctx *rc)
+{
+	struct sk_buff *skb = rc->skb;
+	__u8 flags = rc->cfg->flags;
+	__u64 head = (__u64)BPF_CORE_READ(skb, head);
+	struct rete_tracking_info *info, moved;
+	__u64 key;
+
+	if (flags & RETE_PROBE_F_TRACK_HEAD_FREE) {
+		bpf_map_delete_elem(&rete_tracking, &head);
+	} else if (flags & RETE_PROBE_F_TRACK_PARTIAL) {
+		if (rc->arg1 & 0xff)
+			bpf_map_delete_elem(&rete_tracking, &head);
+	} else if (flags & RETE_PROBE_F_TRACK_EXPAND) {
+		info = bpf_map_lookup_elem(&rete_tracking, &head);
+		if (!info)
+			return;
+		moved = *info;
+		/* A clone keeps the old head: only an unshared one goes away. */
+		if (!rete_head_shared(skb))
+			bpf_map_delete_elem(&rete_tracking, &head);
+		key = (__u64)skb;
+		if (bpf_map_update_elem(&rete_tracking, &key, &moved, BPF_ANY))
+			rete_gcount(RETE_GC_TRACK_FULL);
+	}
 }
 
 static __always_inline void rete_collect_tracking(struct rete_builder *b, struct rete_ctx *rc,

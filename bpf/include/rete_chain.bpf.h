@@ -156,6 +156,10 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 out_free:
 	if (rete_cfg_tracking && tracked && (rc->cfg->flags & RETE_PROBE_F_TRACK_FREE))
 		rete_track_free(rc);
+	if (rete_cfg_tracking && tracked &&
+	    (rc->cfg->flags & (RETE_PROBE_F_TRACK_HEAD_FREE | RETE_PROBE_F_TRACK_PARTIAL |
+			       RETE_PROBE_F_TRACK_EXPAND)))
+		rete_track_upkeep(rc);
 	return 0;
 }
 

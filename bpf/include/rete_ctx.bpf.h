@@ -19,6 +19,7 @@ struct rete_ctx {
 	bool has_reason;
 	bool has_retval;		/* kretprobes: the function returned retval */
 	__s64 retval;
+	__u64 arg1;			/* the probe's second argument, as a number */
 };
 
 /* Argument idx of args[16] (RETE_ARG_NONE and out-of-range indexes give 0). */
@@ -42,6 +43,7 @@ static __always_inline bool rete_ctx_set_args(struct rete_ctx *rc, const __u64 *
 		return false;
 	rc->dev = (struct net_device *)rete_arg(args, cfg->dev_arg);
 	rc->net = (struct net *)rete_arg(args, cfg->net_arg);
+	rc->arg1 = args[1];
 	if (cfg->reason_arg != RETE_ARG_NONE) {
 		rc->reason = (__s64)rete_arg(args, cfg->reason_arg);
 		rc->has_reason = true;

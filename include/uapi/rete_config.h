@@ -13,6 +13,10 @@
 #define RETE_PROBE_F_STACK 0x2		/* add a stack trace */
 #define RETE_PROBE_F_TRACK_FREE 0x4	/* the skb is being freed: drop its tracking entry */
 #define RETE_PROBE_F_RETURN 0x8		/* kretprobe: report at return, entry arguments */
+/* Tracking upkeep on kernel functions (kprobes, where the kernel has them): */
+#define RETE_PROBE_F_TRACK_HEAD_FREE 0x10	/* skb_free_head: the data head is freed */
+#define RETE_PROBE_F_TRACK_PARTIAL 0x20	/* kfree_skb_partial: freed when arg 1 (head_stolen) */
+#define RETE_PROBE_F_TRACK_EXPAND 0x40	/* pskb_expand_head: the head is about to change */
 
 /* Per-probe configuration, array map indexed by probe id (the attach cookie). */
 struct rete_probe_cfg {

@@ -362,6 +362,7 @@ struct collection {
 	struct rete_probe_stack *pstack;
 	size_t attached_n;
 	size_t pstack_added;
+	bool track_rekey;		/* a pskb_expand_head probe was added */
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -445,6 +446,46 @@ static int setup_tracefs(struct collection *c)
 	return 0;
 }
 
+/*
+ * Where the kernel has kprobes, the functions that free or replace a data
+ * head keep tracking ids exact (Retis's tracking probes): a head freed
+ * without the free tracepoints, a head stolen by another skb, and a head
+ * reallocated by pskb_expand_head (its entry follows the skb to the new head).
+ */
+static void track_kfuncs(struct collection *c)
+{
+	static const struct {
+		const char *func;
+		uint8_t flag;
+	} upkeep[] = {
+		{ "skb_free_head", RETE_PROBE_F_TRACK_HEAD_FREE },
+		{ "kfree_skb_partial", RETE_PROBE_F_TRACK_PARTIAL },
+		{ "pskb_expand_head", RETE_PROBE_F_TRACK_EXPAND },
+	};
+	char err[512];
+
+	if (rete_kernel_probe_type_usable(RETE_PROBE_KPROBE, err, sizeof(err)))
+		return;
+	for (size_t i = 0; i < sizeof(upkeep) / sizeof(upkeep[0]); i++) {
+		struct rete_probe_spec spec = { .type = RETE_PROBE_KPROBE };
+		size_t before = c->probes.n, added;
+		struct rete_probe *p;
+
+		snprintf(spec.target, sizeof(spec.target), "%s", upkeep[i].func);
+		if (rete_probe_resolve(&spec, c->btf, &c->tfs, upkeep[i].flag, &c->probes, &added,
+				       err, sizeof(err))) {
+			log_debug("tracking: no probe on %s: %s", upkeep[i].func, err);
+			continue;
+		}
+		p = rete_probe_set_find(&c->probes, RETE_PROBE_KPROBE, upkeep[i].func);
+		if (p && c->probes.n > before)
+			p->optional = true;
+		if (upkeep[i].flag == RETE_PROBE_F_TRACK_EXPAND)
+			c->track_rekey = true;
+		log_debug("tracking: kprobe:%s keeps ids exact", upkeep[i].func);
+	}
+}
+
 static int setup_probes(struct collection *c)
 {
 	struct collect_args *a = &c->args;
@@ -511,6 +552,7 @@ static int setup_probes(struct collection *c)
 				log_warn("cannot watch %s to end packet tracking: %s", frees[i],
 					 strerror(-rc));
 		}
+		track_kfuncs(c);
 	}
 	return 0;
 }
@@ -958,6 +1000,7 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	so.no_cookie = getenv("RETE_NO_ATTACH_COOKIE") != NULL;
 	so.no_kprobe_multi = getenv("RETE_NO_KPROBE_MULTI") != NULL;
 	so.probe_stack = c.args.probe_stack;
+	so.track_rekey = c.track_rekey;
 	if (setup_filters(&c, &so))
 		goto out;
 	rc = rete_session_new(&so, &c.probes, c.btf, &c.session, err, sizeof(err));

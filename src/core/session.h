@@ -24,6 +24,7 @@ struct rete_session_opts {
 	const struct rete_filter_prog *filter_l2, *filter_l3, *filter_meta;
 	bool filter_strict;		/* evaluate filters at every probe, tracked or not */
 	bool probe_stack;		/* --probe-stack: load the kprobe program even without kprobes */
+	bool track_rekey;		/* a pskb_expand_head probe re-keys tracking entries */
 };
 
 /*
