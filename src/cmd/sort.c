@@ -28,7 +28,8 @@ enum { OPT_OUT = RETE_POST_OPT_MAX, OPT_PRINT, OPT_MAX_BUFFER };
 
 static const struct rete_opt sort_opts[] = {
 	{ OPT_OUT, 'o', "out", RETE_OPT_VALUE, "FILE",
-	  "Write the series to FILE, one JSON array per line, instead of printing" },
+	  "Write the series to FILE (- for standard output), one JSON array per\n"
+	  "line, instead of printing" },
 	{ OPT_PRINT, 0, "print", RETE_OPT_FLAG, NULL, "Also print the series when -o is used" },
 	{ OPT_MAX_BUFFER, 0, "max-buffer", RETE_OPT_VALUE, "N",
 	  "Series (and untracked events) kept in memory while waiting for more\n"
@@ -311,7 +312,12 @@ static int run(struct sort_run *r, struct rete_post_in *in, bool *ret_read_faile
 
 static int finish_output(struct sort_run *r, const char *path)
 {
-	if (r->json && fclose(r->json) && !r->write_err) {
+	if (r->json == stdout) {
+		if (fflush(stdout) && !r->write_err) {
+			r->write_err = -errno;
+			r->json_failed = r->write_err != -EPIPE;
+		}
+	} else if (r->json && fclose(r->json) && !r->write_err) {
 		r->write_err = -errno;
 		r->json_failed = true;
 	}
@@ -347,7 +353,12 @@ int rete_cmd_sort(const struct rete_global *g, int argc, char **argv)
 		code = RETE_EXIT_USAGE;
 		goto out_args;
 	}
-	if (a.out && same_file(a.out, &a.post)) {
+	if (a.print && a.out && !strcmp(a.out, "-")) {
+		log_error("--print and -o - would both write to standard output");
+		code = RETE_EXIT_USAGE;
+		goto out_args;
+	}
+	if (a.out && strcmp(a.out, "-") && same_file(a.out, &a.post)) {
 		log_error("cannot sort %s in place: give -o another file", a.out);
 		code = RETE_EXIT_USAGE;
 		goto out_args;
@@ -362,7 +373,9 @@ int rete_cmd_sort(const struct rete_global *g, int argc, char **argv)
 		code = RETE_EXIT_FAIL;
 		goto out_in;
 	}
-	if (a.out) {
+	if (a.out && !strcmp(a.out, "-")) {
+		r.json = stdout;	/* sort -o - | ...: the sorted JSON is the output */
+	} else if (a.out) {
 		r.json = rete_post_create(a.out);
 		if (!r.json) {
 			log_error("cannot create %s: %s", a.out, strerror(errno));
@@ -384,7 +397,7 @@ int rete_cmd_sort(const struct rete_global *g, int argc, char **argv)
 	rete_post_in_report(&in);
 	code = rc || read_failed || in.bad_lines ? RETE_EXIT_FAIL : RETE_EXIT_OK;
 out_in:
-	if (r.json)
+	if (r.json && r.json != stdout)
 		fclose(r.json);
 	rete_json_reader_free(r.jr);
 	rete_event_free(&r.scratch);

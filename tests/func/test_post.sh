@@ -12,7 +12,7 @@ SORTED=$REF/test_events_sorted.json
 
 ALL=(help_sort help_stats print_several print_rotated print_rotated_missing print_stdin
 	print_sorted_file print_default_rotated print_closed_pipe sort_layout sort_series_count
-	sort_o_structure sort_o_tracking sort_o_resort sort_max_buffer sort_print_needs_out
+	sort_o_structure sort_o_stdout sort_o_tracking sort_o_resort sort_max_buffer sort_print_needs_out
 	sort_in_place stats_text stats_json stats_lost_not_recorded stats_utc filter_meta_drop
 	filter_meta_dev filter_meta_comm filter_meta_ct filter_meta_netns filter_packet_icmp
 	filter_packet_and_meta filter_sort filter_stats filter_meta_error filter_packet_error
@@ -127,6 +127,18 @@ elif [ "$rc" -eq 0 ] && [ ! -s "$TMP/out" ] &&
 	pass sort_o_structure
 else
 	fail sort_o_structure "rc=$rc, $(diff <(jq -cS 'map(del(.skb))' "$SORTED") <(jq -cS 'map(del(.skb))' "$TMP/sorted.json") | head -5)"
+fi
+
+# -o - : the sorted JSON on standard output, the same as in a file; not with --print.
+"$RETE" sort -o - "$EV" >"$TMP/stdout-sorted.json" 2>"$TMP/err"
+rc=$?
+"$RETE" sort -o - --print "$EV" >/dev/null 2>"$TMP/err2"
+rc2=$?
+if [ "$rc" -eq 0 ] && cmp -s "$TMP/stdout-sorted.json" "$TMP/sorted.json" && [ ! -e ./- ] &&
+	[ "$rc2" -eq 2 ] && grep -q 'would both write to standard output' "$TMP/err2"; then
+	pass sort_o_stdout
+else
+	fail sort_o_stdout "rc=$rc rc2=$rc2: $(cat "$TMP/err" "$TMP/err2")"
 fi
 
 rc=$(run "$RETE" sort -o "$TMP/psorted.json" "$PK")
