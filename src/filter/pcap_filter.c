@@ -12,9 +12,9 @@
 #include <pcap/pcap.h>
 
 #include "filter/pcap_filter.h"
+#include "filter/pcap_hint.h"
 
 /* libpcap's prefix for grammar errors; the rest of its message is kept. */
-static const char pcap_parse_prefix[] = "can't parse filter expression: ";
 
 static const int variant_dlt[RETE_PCAP_VARIANT_MAX] = {
 	[RETE_PCAP_L2] = DLT_EN10MB,
@@ -75,20 +75,6 @@ static bool reads_link_bytes(const char *expr)
 	return false;
 }
 
-/* libpcap's error text without its grammar prefix and trailing blanks. */
-static void pcap_message(pcap_t *p, char *msg, size_t msglen)
-{
-	const char *e = pcap_geterr(p);
-	size_t len;
-
-	if (!strncmp(e, pcap_parse_prefix, sizeof(pcap_parse_prefix) - 1))
-		e += sizeof(pcap_parse_prefix) - 1;
-	snprintf(msg, msglen, "%s", e);
-	len = strlen(msg);
-	while (len && (isspace((unsigned char)msg[len - 1]) || msg[len - 1] == '.'))
-		msg[--len] = '\0';
-}
-
 /* 0, -EINVAL (libpcap's message in msg) or -ENOMEM. */
 static int compile_one(const char *expr, int dlt, struct rete_cbpf_prog *ret, char *msg,
 		       size_t msglen)
@@ -101,7 +87,7 @@ static int compile_one(const char *expr, int dlt, struct rete_cbpf_prog *ret, ch
 	if (!p)
 		return -ENOMEM;
 	if (pcap_compile(p, &bp, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		pcap_message(p, msg, msglen);
+		rete_pcap_error_message(expr, pcap_geterr(p), msg, msglen);
 		err = -EINVAL;
 		goto out_close;
 	}

@@ -12,6 +12,7 @@
 #include <pcap/pcap.h>
 
 #include "events/json.h"
+#include "filter/pcap_hint.h"
 #include "lib/strbuf.h"
 #include "process/evfilter.h"
 
@@ -42,7 +43,10 @@ int rete_pktfilter_new(const char *expr, struct rete_pktfilter **ret, char *err,
 		return -ENOMEM;
 	}
 	if (pcap_compile(p, &f->prog, expr, 1, PCAP_NETMASK_UNKNOWN)) {
-		snprintf(err, errlen, "invalid packet filter '%s': %s", expr, pcap_geterr(p));
+		char msg[PCAP_ERRBUF_SIZE + 256];
+
+		rete_pcap_error_message(expr, pcap_geterr(p), msg, sizeof(msg));
+		snprintf(err, errlen, "invalid packet filter '%s': %s", expr, msg);
 		pcap_close(p);
 		free(f);
 		return -EINVAL;

@@ -183,8 +183,27 @@ static void expect_compile_error(const char *expr, const char *sentence)
 static void test_compile_errors(void **state)
 {
 	(void)state;
-	expect_compile_error("tcp prot 80", "invalid packet filter 'tcp prot 80': syntax error");
-	expect_compile_error("ip and (", "invalid packet filter 'ip and (': syntax error");
+	expect_compile_error("tcp prot 80", "invalid packet filter 'tcp prot 80': syntax error at "
+			     "column 5: 'prot' is not a pcap-filter word (did you mean 'port'?)");
+	expect_compile_error("ip and (", "invalid packet filter 'ip and (': syntax error: 1 '(' "
+			     "not closed");
+	/* Where and why, for the common mistakes libpcap only calls "syntax error". */
+	expect_compile_error("tcp port", "invalid packet filter 'tcp port': syntax error at column "
+			     "5: 'port' needs a value after it");
+	expect_compile_error("udp and and icmp", "invalid packet filter 'udp and and icmp': syntax "
+			     "error at column 9: 'and' has nothing on its left");
+	expect_compile_error("or tcp", "invalid packet filter 'or tcp': syntax error at column 1: "
+			     "'or' has nothing on its left");
+	expect_compile_error("tcp )", "invalid packet filter 'tcp )': syntax error at column 5: "
+			     "')' without a matching '('");
+	expect_compile_error("icmp and not", "invalid packet filter 'icmp and not': syntax error at "
+			     "column 10: 'not' has nothing on its right");
+	expect_compile_error("ether hots 1:2:3:4:5:6", "invalid packet filter 'ether hots "
+			     "1:2:3:4:5:6': syntax error at column 7: 'hots' is not a pcap-filter "
+			     "word (did you mean 'host'?)");
+	expect_compile_error("tcp[tcpflags] & tcp-ackk != 0", "invalid packet filter "
+			     "'tcp[tcpflags] & tcp-ackk != 0': syntax error at column 17: 'tcp-ackk' "
+			     "is not a pcap-filter word (did you mean 'tcp-ack'?)");
 	expect_compile_error("port 99999",
 			     "invalid packet filter 'port 99999': illegal port number 99999 > "
 			     "65535");
