@@ -10,7 +10,7 @@ def rnd(d): if . == null then null else (. * pow(10; d) | round) / pow(10; d) en
 def sum: reduce .[] as $x (0; . + ($x // 0));
 
 def order: ["none", "floor", "emit", "emit_json", "rete_null", "rete_file", "rete_stack",
-	"rete_filter", "bt_printf", "perf", "tcpdump"];
+	"rete_filter", "rete_f_icmp", "rete_f_tcp80", "rete_f_10", "bt_printf", "perf", "tcpdump"];
 
 .samples as $s
 | ($s | map(select(.family == "overhead"))) as $o
@@ -98,6 +98,12 @@ def order: ["none", "floor", "emit", "emit_json", "rete_null", "rete_file", "ret
 		| if . then (.median |= rnd(1) | .min |= rnd(1) | .max |= rnd(1)) else . end),
 	errors: (map(.error // empty) | unique)})) as $pp
 
+# --- attach (full-kernel lane) -----------------------------------------------------------------------
+| ($s | map(select(.family == "attach" and .mode != null))
+	| map({kernel, mode, probes, load_ms, attach_ms, detach_ms, left_out,
+		start_ms: (.load_ms + .attach_ms)})
+	| sort_by(.kernel, .mode, .probes)) as $at
+
 # --- goals (issue 6) ---------------------------------------------------------------------------------
 | def cfg($load; $c): ($ov[$load] // []) | map(select(.config == $c)) | first;
   def bpfns($c): $bpf | map(select(.config == $c)) | first | if . then .ns_per_run.median else null end;
@@ -172,6 +178,14 @@ def order: ["none", "floor", "emit", "emit_json", "rete_null", "rete_file", "ret
        unit: "MiB",
        verdict: verdict(if $big and $small and $big.rss_mib and $small.rss_mib then
 		$big.rss_mib.median <= 1.5 * $small.rss_mib.median + 2 else null end)}),
+   (($at | map(select(.mode == "default" and .probes == 1000 and .kernel == "6.12")) | first) as $m1k
+   | {goal: "(issue 7) 1,000 kprobes loaded and attached in under 1 s with kprobe.multi (6.12 lane, ~10x slower than hardware)",
+      measured: (if $m1k then {start_ms: $m1k.start_ms, probes: 1000} else null end),
+      unit: "ms",
+      verdict: verdict(if $m1k then $m1k.start_ms < 1000 else null end)}),
+   {goal: "(issue 3) a non-matching -f costs < 10 % of the untraced packet rate",
+    measured: (cfg("udp"; "rete_filter") | if . and .ratio then .ratio else null end), unit: "x untraced",
+    verdict: verdict(cfg("udp"; "rete_filter") | if . and .ratio then .ratio >= 0.9 else null end)},
    {goal: "startup under 200 ms for 30 tracepoints",
     measured: (if $s30 and $s30.start_ms then {probes: $s30.probes, start_ms: $s30.start_ms.median} else null end),
     unit: "ms",
@@ -181,4 +195,4 @@ def order: ["none", "floor", "emit", "emit_json", "rete_null", "rete_file", "ret
 | . + {figures: {overhead: {udp: $ov.udp, tcp: $ov.tcp, udp_untraced_pps: $ov.udp_base,
 	udp_untraced_dp_ns_per_packet: ($ov.udp_dp_base | rnd(0)),
 	tcp_untraced_gbps: $ov.tcp_base, bpf_stats: $bpf},
-	pipeline: $pl, startup: $su, memory: $mem, postproc: $pp}, goals: $goals}
+	pipeline: $pl, startup: $su, memory: $mem, postproc: $pp, attach: $at}, goals: $goals}

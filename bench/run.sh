@@ -2,6 +2,8 @@
 # rete benchmark suite: what tracing costs, side by side with the floor and the peers.
 #
 #   bench/run.sh [overhead] [pipeline] [startup] [memory] [postproc]   (no argument: all five)
+#   bench/run.sh attach    kprobe/fentry attach and detach times, inside the full-kernel lane
+#                          (tests/lane/, qemu; about 8 minutes; not run by default)
 #
 # Prints one table on stdout (progress on stderr), appends one JSON line to
 # bench/results/history.jsonl and writes bench/results/latest.json. Never fails on a number:
@@ -19,6 +21,7 @@
 #   BENCH_NO_INSTALL=1     never apt-get install a missing peer tool (skip it instead)
 #   BENCH_POSTPROC_EVENTS=N  events in the generated post-processing file (default 1000000;
 #                          quick: 200000); BENCH_POSTPROC_RUNS=N rounds (default 1: ~90 s each)
+#   BENCH_ATTACH_KERNELS="LABEL:PACKAGE ..."  lane kernels for attach (default 6.12 and 6.1)
 #   BENCH_NO_RECORD=1      do not write bench/results/
 #   BENCH_RETE=path        benchmark this rete binary instead of $BUILD/rete (not rebuilt)
 #   BENCH_COMMIT=id        label the results with this commit (default: git HEAD, -dirty if so)
@@ -48,6 +51,10 @@ PIPE_SMALL_RING=${BENCH_PIPE_SMALL_RING:-128k}
 CONFIGS=${BENCH_CONFIGS:-"none floor emit emit_json rete_null rete_file rete_stack rete_filter bt_printf perf tcpdump"}
 LOADS=${BENCH_LOADS:-"udp tcp"}
 STATS_CONFIGS="floor emit emit_json rete_null rete_file rete_stack rete_filter bt_printf"
+# Filter cost per evaluation (issue 3), bpf_stats phase only, when rete_filter runs: none of
+# them matches the benchmark's UDP datagrams to port 9.
+FILTER_CONFIGS="rete_f_icmp rete_f_tcp80 rete_f_10"
+TEN_CLAUSES="tcp port 80 or tcp port 443 or udp port 53 or icmp or arp or host 203.0.113.7 or net 198.51.100.128/25 or udp port 123 or tcp port 22 or vlan"
 RESULTS=${BENCH_RESULTS:-$ROOT/bench/results}
 # A filter that matches none of the benchmark's packets (UDP goes to port 9, TCP to 5201).
 NOMATCH_FILTER='udp port 7'
@@ -56,10 +63,10 @@ BT_PROG='tracepoint:net:netif_receive_skb, tracepoint:net:net_dev_start_xmit { p
 ALL_FAMILIES="overhead pipeline startup memory postproc"
 FAMILIES=${*:-$ALL_FAMILIES}
 for f in $FAMILIES; do
-	case " $ALL_FAMILIES " in
+	case " $ALL_FAMILIES attach " in
 	*" $f "*) ;;
 	*)
-		echo "usage: bench/run.sh [${ALL_FAMILIES// /] [}]" >&2
+		echo "usage: bench/run.sh [${ALL_FAMILIES// /] [}] [attach]" >&2
 		exit 2
 		;;
 	esac
@@ -144,6 +151,9 @@ tracer_setup() {
 		rete_file) T_CMD+=(-o "$out") ;;
 		rete_stack) T_CMD+=(-o /dev/null --stack) ;;
 		rete_filter) T_CMD+=(-o /dev/null -f "$NOMATCH_FILTER") ;;
+		rete_f_icmp) T_CMD+=(-o /dev/null -f icmp) ;;
+		rete_f_tcp80) T_CMD+=(-o /dev/null -f 'tcp port 80') ;;
+		rete_f_10) T_CMD+=(-o /dev/null -f "$TEN_CLAUSES") ;;
 		esac
 		T_READY='probe\(s\) loaded' T_KIND=rete T_PROGS='^rete_'
 		;;
@@ -336,6 +346,7 @@ family_overhead() {
 		for cfg in $STATS_CONFIGS; do
 			case " ${configs[*]} " in *" $cfg "*) sconf+=("$cfg") ;; esac
 		done
+		case " ${configs[*]} " in *" rete_filter "*) for cfg in $FILTER_CONFIGS; do sconf+=("$cfg"); done ;; esac
 		for ((r = 0; r < STATS_RUNS; r++)); do
 			log "overhead: bpf_stats round $((r + 1))/$STATS_RUNS (kernel.bpf_stats_enabled=1)"
 			for ((i = 0; i < ${#sconf[@]}; i++)); do
@@ -511,6 +522,49 @@ family_postproc() {
 		postproc_run sort_tenth "$TMP/pp-small.json" "$small" "$RETE" sort
 	done
 	rm -f "$TMP/pp.json" "$TMP/pp-small.json"
+}
+
+# --- family 7: kernel function probe attach times, in the full-kernel lane ------------------------
+
+family_attach() {
+	local k label script out line kprobes mode load_ms attach_ms detach_ms left_out
+	case $BUILD in "$ROOT"/*) ;; *)
+		log "attach: skipped (the lane shares $ROOT only, and BUILD=$BUILD is outside it)"
+		return ;;
+	esac
+	make -C "$ROOT" --no-print-directory BUILD="$BUILD" "$BUILD/bench/kprobe_attach" \
+		>"$TMP/attach-build.log" 2>&1 || { log "attach: build failed"; return; }
+	script="$BUILD/bench/attach-in-lane.sh"
+	{
+		echo '#!/bin/sh'
+		echo "$BUILD/bench/kprobe_attach 10 100 1000"
+		echo "$BUILD/bench/kprobe_attach --single 10 100 1000"
+		echo "$BUILD/bench/kprobe_attach --fentry 10 100"
+	} >"$script"
+	chmod +x "$script"
+	for k in ${BENCH_ATTACH_KERNELS:-6.12:linux-image-6.12-amd64 6.1:linux-image-amd64}; do
+		label=${k%%:*}
+		log "attach: kprobe.multi / single links / fentry for 10, 100, 1000 functions in the $label lane (qemu)"
+		out=$(LANE_KERNEL=${k#*:} LANE_TIMEOUT=900 "$ROOT/tests/lane/run-in-kernel.sh" "$script" 2>&1)
+		if ! grep -q '^kprobes=' <<<"$out"; then
+			sample family=attach kernel="$label" error="$(tail -3 <<<"$out" | tr '\n' ' ' | head -c 300)"
+			log "  $label: no figures (the lane could not run?)"
+			continue
+		fi
+		while read -r line; do
+			# kprobes=N mode=M load_ms=L attach_ms=A detach_ms=D left_out=O
+			kprobes=$(sed -n 's/.*kprobes=\([0-9]*\).*/\1/p' <<<"$line")
+			mode=$(sed -n 's/.*mode=\([a-z]*\).*/\1/p' <<<"$line")
+			load_ms=$(sed -n 's/.*load_ms=\([0-9]*\).*/\1/p' <<<"$line")
+			attach_ms=$(sed -n 's/.*attach_ms=\([0-9]*\).*/\1/p' <<<"$line")
+			detach_ms=$(sed -n 's/.*detach_ms=\([0-9]*\).*/\1/p' <<<"$line")
+			left_out=$(sed -n 's/.*left_out=\([0-9]*\).*/\1/p' <<<"$line")
+			sample family=attach kernel="$label" mode="$mode" probes="$kprobes" load_ms="$load_ms" \
+				attach_ms="$attach_ms" detach_ms="$detach_ms" left_out="$left_out"
+			log "  $label $(printf '%-8s %5s' "$mode" "$kprobes"): load $load_ms ms, attach $attach_ms ms, detach $detach_ms ms"
+		done < <(grep '^kprobes=' <<<"$out")
+	done
+	rm -f "$script"
 }
 
 # --- main ----------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ def si: if . == null then "-"
 def spread(f): if . == null then "-" else "\(.median | f) (\(.min | f)-\(.max | f))" end;
 def name: {none: "none (untraced)", floor: "floor: empty tp_btf x2", emit: "emit: 256 B ringbuf, count",
 	emit_json: "emit, JSON lines to file", rete_null: "rete -o /dev/null", rete_file: "rete -o FILE",
-	rete_stack: "rete -o /dev/null --stack", rete_filter: "rete -f (no match)",
+	rete_stack: "rete -o /dev/null --stack", rete_filter: "rete -f (no match)", rete_f_icmp: "rete -f icmp (no match)",
+	rete_f_tcp80: "rete -f 'tcp port 80' (no match)", rete_f_10: "rete -f 10 clauses (no match)",
 	bt_printf: "bpftrace printf", perf: "perf record -a", tcpdump: "tcpdump -w -s 256"}[.] // .;
 def lost: if . == null then "-" elif .total == 0 then "0"
 	else "\(.total | si) (\(.pct_max | fix(2))%)" end;
@@ -89,6 +90,12 @@ else empty end),
  ($f.postproc[] | if .seconds == null then "   \(.cmd | rpad(22)) failed: \(.errors | join("; "))" else
   "   \({jq: "jq -c . (yardstick)", print: "rete print", sort: "rete sort", sort_json: "rete sort -o",
 	pcap: "rete pcap -o", stats: "rete stats", sort_tenth: "rete sort, 1/10 file"}[.cmd] // .cmd | rpad(22)) \(.events | si | lpad(8)) \(.seconds.median | fix(1) | lpad(8)) \(.events_per_s.median | si | lpad(9)) \(.rss_mib.median | fix(1) | lpad(13))" end),
+ ""
+else empty end),
+(if ($f.attach // [] | length) > 0 then
+ "6. Kernel function probes: load + attach and detach in the full-kernel lane (qemu, software emulation: ~10x hardware)",
+ "   \("kernel" | rpad(7)) \("mode" | rpad(34)) \("probes" | lpad(6)) \("load ms" | lpad(8)) \("attach ms" | lpad(10)) \("detach ms" | lpad(10)) \("left out" | lpad(9))",
+ ($f.attach[] | "   \(.kernel | rpad(7)) \({default: "kprobe (kprobe.multi when there)", single: "kprobe, one link each", fentry: "fentry, one copy each"}[.mode] // .mode | rpad(34)) \(.probes | lpad(6)) \(.load_ms | fix(0) | lpad(8)) \(.attach_ms | fix(0) | lpad(10)) \(.detach_ms | fix(0) | lpad(10)) \(.left_out | lpad(9))"),
  ""
 else empty end),
 "Goals (issue 6)",
