@@ -4,7 +4,7 @@ cd "$(dirname "$0")/../.."
 . tests/func/lib.sh
 
 ALL=(icmp_events icmp_netns icmp_dev icmp_tracking icmp_text udp_drop_reason udp_drop_stack
-	tcp_events stop_after cmd_stops sigint_flood no_prog_left no_cookie_fallback
+	udp_default_journey tcp_events tcp_default_journey stop_after cmd_stops sigint_flood no_prog_left no_cookie_fallback
 	file_mode text_output)
 require_bpf "${ALL[@]}" || exit 0
 if ! setup_hosts; then
@@ -54,6 +54,26 @@ else
 	fail icmp_text "rete print did not show the echo request and reply: $(head -c 400 "$TMP/icmp.txt")"
 fi
 
+# journey FILE REGEX: one tracking id for the packets whose text matches REGEX, seen leaving
+# $VA in netns A and arriving on $VB in netns B.
+journey() {
+	local lines ids
+	lines=$("$RETE" print --format single-line "$1" 2>/dev/null | grep -E -- "$2")
+	ids=$(sed -n 's/.* #\([0-9a-f]*\) (skb.*/\1/p' <<<"$lines" | sort -u | grep -c .)
+	[ "$ids" -eq 1 ] &&
+		grep -q "net:net_dev_start_xmit .* ns 0x[0-9a-f]*/$INUM_A if $IDX_A ($VA)" <<<"$lines" &&
+		grep -q "net:netif_receive_skb .* ns 0x[0-9a-f]*/$INUM_B if [0-9]* ($VB)" <<<"$lines"
+}
+
+# --- UDP at the default probes ----------------------------------------------------
+F=$TMP/udp.json
+"$RETE" collect -o "$F" --cmd "echo hello | ip netns exec $NS_A socat -u - UDP:$IP_B:9998" 2>/dev/null
+if journey "$F" "$IP_A\.[0-9]+ > $IP_B\.9998 .*proto UDP \(17\) len 6"; then
+	pass udp_default_journey
+else
+	fail udp_default_journey "$("$RETE" print --format single-line "$F" 2>&1 | grep 9998 | head -4)"
+fi
+
 # --- UDP to a closed port: NO_SOCKET drop with a stack trace --------------------
 F=$TMP/drop.json
 "$RETE" collect -p tp:skb:kfree_skb/stack -c skb-drop,skb,dev,ns -o "$F" \
@@ -85,6 +105,11 @@ if grep -q "$IP_A\.[0-9]* > $IP_B\.8080 .*proto TCP (6) flags \[S\]" "$TMP/tcp.t
 	pass tcp_events
 else
 	fail tcp_events "no SYN / SYN-ACK seen: $(grep -c . "$TMP/tcp.txt") lines; $(head -c 300 "$TMP/tcp.err")"
+fi
+if journey "$F" "$IP_A\.[0-9]+ > $IP_B\.8080 .*proto TCP \(6\) flags \[S\] "; then
+	pass tcp_default_journey
+else
+	fail tcp_default_journey "$(grep "> $IP_B.8080 .*flags \[S\] " "$TMP/tcp.txt" | head -4)"
 fi
 
 # --- flood helpers --------------------------------------------------------------
