@@ -61,11 +61,8 @@ run_func() {
 # the guests running at the same time. Their result lines carry the kernel: "PASS [6.1] name".
 run_lane() {
 	local dir k label out rc p f s why lock labels=()
-	case $RETE in /tmp/* | /run/* | /var/tmp/*)
-		echo "    SKIP lane: the guests have a /tmp, /run and /var/tmp of their own: $RETE is not there"
-		skipped=$((skipped + 1))
-		return ;;
-	esac
+	# The tree is shared with the guests at its own path, mounted over their fresh /tmp, /run
+	# and /var/tmp, so a clone anywhere (CI's under /tmp too) runs the lane.
 	dir=$(mktemp -d)
 	# Interrupted: stop the guests too (background jobs here ignore SIGINT).
 	trap 'kill $(cat "$dir"/*.pid 2>/dev/null) 2>/dev/null; exit 130' INT TERM
