@@ -86,6 +86,22 @@ setup_hosts() {
 	ip netns exec "$NS_A" ping -c1 -W2 "$IP_B" >/dev/null 2>&1
 }
 
+# A third host behind $NS_B as a router (after setup_hosts):
+# $NS_A -> $NS_B ($IP_B | 198.51.100.254, forwarding) -> $NS_C (198.51.100.2 on $VC).
+NS_C="rete-c-$$" VC="vc$$" VCB="vcb$$"
+setup_router() {
+	ip netns add "$NS_C" || return 1
+	on_exit "ip netns del $NS_C"
+	ip link add "$VCB" netns "$NS_B" type veth peer name "$VC" netns "$NS_C" || return 1
+	ip -n "$NS_B" addr add 198.51.100.254/24 dev "$VCB" &&
+		ip -n "$NS_C" addr add 198.51.100.2/24 dev "$VC" &&
+		ip -n "$NS_B" link set "$VCB" up && ip -n "$NS_C" link set "$VC" up &&
+		ip -n "$NS_C" link set lo up &&
+		ip -n "$NS_A" route add 198.51.100.0/24 via "$IP_B" &&
+		ip -n "$NS_C" route add 192.0.2.0/24 via 198.51.100.254 &&
+		ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_forward=1
+}
+
 ns_inum() { stat -L -c %i "/run/netns/$1"; }
 ifindex_in() { ip -n "$1" -o link show "$2" | cut -d: -f1; }
 

@@ -125,17 +125,8 @@ fi
 
 # --- tracked packets bypass the filter (a router's SNAT rewrites the source) -----------
 # $NS_A -> $NS_B (router, SNAT to 198.51.100.254) -> $NS_C (198.51.100.2).
-NS_C="rete-c-$$" VC="vc$$" VCB="vcb$$"
 snat_setup() {
-	ip netns add "$NS_C" || return 1
-	on_exit "ip netns del $NS_C"
-	ip link add "$VCB" netns "$NS_B" type veth peer name "$VC" netns "$NS_C" || return 1
-	ip -n "$NS_B" addr add 198.51.100.254/24 dev "$VCB" &&
-		ip -n "$NS_C" addr add 198.51.100.2/24 dev "$VC" &&
-		ip -n "$NS_B" link set "$VCB" up && ip -n "$NS_C" link set "$VC" up &&
-		ip -n "$NS_C" link set lo up &&
-		ip -n "$NS_A" route add 198.51.100.0/24 via "$IP_B" &&
-		ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_forward=1 || return 1
+	setup_router || return 1
 	command -v nft >/dev/null && ip netns exec "$NS_B" nft -f - <<EOF2 2>/dev/null
 table ip rete_snat {
 	chain post { type nat hook postrouting priority 100; oifname "$VCB" snat to 198.51.100.254; }

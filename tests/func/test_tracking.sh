@@ -11,19 +11,8 @@ ALL=(track_forwarded track_cloned track_nat_cloned track_upkeep_probes)
 require_bpf "${ALL[@]}" || exit 0
 
 # $NS_A (192.0.2.1) -> $NS_B as router (192.0.2.2 | 198.51.100.254) -> $NS_C (198.51.100.2).
-NS_C="rete-c-$$" VC="vc$$" VCB="vcb$$"
 router_setup() {
-	setup_hosts || return 1
-	ip netns add "$NS_C" || return 1
-	on_exit "ip netns del $NS_C"
-	ip link add "$VCB" netns "$NS_B" type veth peer name "$VC" netns "$NS_C" || return 1
-	ip -n "$NS_B" addr add 198.51.100.254/24 dev "$VCB" &&
-		ip -n "$NS_C" addr add 198.51.100.2/24 dev "$VC" &&
-		ip -n "$NS_B" link set "$VCB" up && ip -n "$NS_C" link set "$VC" up &&
-		ip -n "$NS_C" link set lo up &&
-		ip -n "$NS_A" route add 198.51.100.0/24 via "$IP_B" &&
-		ip -n "$NS_C" route add 192.0.2.0/24 via 198.51.100.254 &&
-		ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_forward=1 || return 1
+	setup_hosts && setup_router || return 1
 	ip netns exec "$NS_A" ping -c1 -W2 198.51.100.2 >/dev/null 2>&1
 }
 if ! router_setup; then
