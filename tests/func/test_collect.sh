@@ -3,7 +3,8 @@
 cd "$(dirname "$0")/../.."
 . tests/func/lib.sh
 
-ALL=(icmp_events icmp_netns icmp_dev icmp_tracking icmp_text udp_drop_reason udp_drop_stack
+ALL=(icmp_events icmp_netns icmp_dev icmp_tracking icmp_text icmp_sort icmp_stats
+	udp_drop_reason udp_drop_stack
 	udp_default_journey tcp_events tcp_default_journey stop_after cmd_stops sigint_flood no_prog_left no_cookie_fallback
 	file_mode text_output)
 require_bpf "${ALL[@]}" || exit 0
@@ -52,6 +53,36 @@ if grep -q "$IP_A > $IP_B .*proto ICMP (1) type 8" "$TMP/icmp.txt" &&
 	pass icmp_text
 else
 	fail icmp_text "rete print did not show the echo request and reply: $(head -c 400 "$TMP/icmp.txt")"
+fi
+
+# sort and stats on what rete itself collected: the request's events form one series, in
+# time order, numbered from 0; every event is in one series; the counts are jq's.
+if kernel_independent icmp_post; then
+	"$RETE" sort -o "$TMP/icmp-sorted.json" "$TMP/icmp.json" 2>"$TMP/sort.err"
+	rc=$?
+	n_events=$(jq -c 'select(.kernel)' "$TMP/icmp.json" | wc -l)
+	n_sorted=$(jq -s '[.[][] | select(.kernel)] | length' "$TMP/icmp-sorted.json" 2>/dev/null)
+	series=$(jq -c --arg id "$req_id" 'select(.[0]["skb-tracking"] | "\(.timestamp)-\(.orig_head)" == $id)' \
+		"$TMP/icmp-sorted.json" 2>/dev/null)
+	ordered=$(jq -r '[.[] | .common.timestamp] == ([.[] | .common.timestamp] | sort) and
+		([.[] | .tracking.idx] == [range(length)])' <<<"$series" 2>/dev/null)
+	want=$(jq -c --arg id "$req_id" 'select(.["skb-tracking"] and (.["skb-tracking"] |
+		"\(.timestamp)-\(.orig_head)" == $id))' "$TMP/icmp.json" | wc -l)
+	if [ "$rc" -eq 0 ] && [ "$n_sorted" = "$n_events" ] && [ "$ordered" = true ] &&
+		[ "$(jq 'length' <<<"$series")" = "$want" ] && [ "$want" -ge 2 ]; then
+		pass icmp_sort
+	else
+		fail icmp_sort "rc=$rc, $n_sorted of $n_events events sorted, series of the request: $(head -c 200 <<<"$series") $(cat "$TMP/sort.err")"
+	fi
+	st=$("$RETE" stats --json "$TMP/icmp.json" 2>/dev/null)
+	want_probes=$(jq -c -s '[.[] | select(.kernel) | "\(.kernel.probe_type)/\(.kernel.symbol)"] |
+		group_by(.) | map({(.[0]): length}) | add' "$TMP/icmp.json")
+	if [ "$(jq -r .events <<<"$st")" = "$n_events" ] && [ "$(jq -cS .probes <<<"$st")" = "$(jq -cS . <<<"$want_probes")" ] &&
+		[ "$(jq -r .lost <<<"$st")" = 0 ]; then
+		pass icmp_stats
+	else
+		fail icmp_stats "stats $(head -c 300 <<<"$st") vs probes $want_probes"
+	fi
 fi
 
 # journey FILE REGEX: one tracking id for the packets whose text matches REGEX, seen leaving
