@@ -218,6 +218,10 @@ fi
 
 if kernel_independent profile_help; then
 	check help_profile bash -c "'$RETE' profile --help | grep -q 'Examples:'"
+	# The format example of rete-profile(1) and --help is a profile that loads.
+	mkdir -p "$TMP/doc-profile"
+	"$RETE" profile --help | sed -n '/^  version: 1.0/,/probe: tp/p' | sed 's/^  //' >"$TMP/doc-profile/mydrops.yaml"
+	check help_profile_example bash -c "'$RETE' -P '$TMP/doc-profile' profile list | grep -q '^mydrops .*Drops with stacks'"
 	check help_inspect bash -c "'$RETE' inspect --help | grep -q 'Examples:'"
 	check help_global bash -c "'$RETE' --help | grep -q -- '-p, --profile <LIST>'"
 fi
