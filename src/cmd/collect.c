@@ -628,6 +628,30 @@ static int setup_signals(struct collection *c)
 	return c->sfd < 0 ? -errno : 0;
 }
 
+/*
+ * Say up front which capability is missing, rather than a load refusal:
+ * CAP_BPF and CAP_PERFMON (CAP_SYS_ADMIN alone also does). 0, or -EPERM with
+ * the sentence logged.
+ */
+static int check_privileges(void)
+{
+	uint64_t caps;
+	char missing[64] = "";
+
+	if (rete_kernel_caps(&caps) || rete_cap_has(caps, RETE_CAP_SYS_ADMIN))
+		return 0;
+	if (!rete_cap_has(caps, RETE_CAP_BPF))
+		strcat(missing, "CAP_BPF");
+	if (!rete_cap_has(caps, RETE_CAP_PERFMON))
+		strcat(missing, missing[0] ? " and CAP_PERFMON" : "CAP_PERFMON");
+	if (!missing[0])
+		return 0;
+	log_error("rete collect needs %s to load and attach BPF programs, and this process does "
+		  "not have %s: run it as root (e.g. sudo rete collect ...)",
+		  missing, strchr(missing, ' ') ? "them" : "it");
+	return -EPERM;
+}
+
 static bool needs_stack(const struct collection *c)
 {
 	if (c->args.stack)
@@ -655,6 +679,8 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 		rete_cmd_usage(stdout, &rete_cmd_collect_desc);
 		return RETE_EXIT_OK;
 	}
+	if (check_privileges())
+		return RETE_EXIT_FAIL;
 	c.args.text.color = rete_color_use(c.args.color, STDOUT_FILENO);
 	c.out.text_opts = c.args.text;
 

@@ -100,6 +100,23 @@ if kernel_independent help_and_print; then
 	check help_print bash -c "'$RETE' print --help | grep -q 'Examples:'"
 	check version bash -c "'$RETE' --version | grep -q '^rete '"
 
+	# Without privileges: which capabilities are missing, before anything is loaded.
+	if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+		out=$(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+			"$RETE" collect --cmd true 2>&1)
+		rc=$?
+		if [ "$rc" -eq 126 ] || [ "$rc" -eq 127 ]; then
+			skip unprivileged_collect "an unprivileged user cannot run $RETE here (its directory is private)"
+		elif [ "$rc" -eq 1 ] && [ "$(grep -c . <<<"$out")" -eq 1 ] &&
+			grep -q 'rete collect needs CAP_BPF and CAP_PERFMON .* run it as root' <<<"$out"; then
+			pass unprivileged_collect
+		else
+			fail unprivileged_collect "rc=$rc: $out"
+		fi
+	else
+		skip unprivileged_collect "needs root and setpriv to drop to an unprivileged user"
+	fi
+
 	# print renders every Retis sample event without error.
 	if [ -d "$REF" ]; then
 		for f in "$REF"/*.json; do
