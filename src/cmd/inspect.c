@@ -24,13 +24,16 @@
 
 #define LABEL_WIDTH 24
 
-enum { OPT_PROBE, OPT_HELP };
+enum { OPT_PROBE, OPT_ALLOW_SYSTEM_CHANGES, OPT_HELP };
 
 static const struct rete_opt inspect_opts[] = {
 	{ OPT_PROBE, 'p', "probe", RETE_OPT_OPTIONAL, "PATTERN",
 	  "List the probes usable here matching PATTERN ([TYPE:]TARGET,\n"
 	  "* wildcards), with the arguments collectors consume. Without\n"
 	  "PATTERN: every tracepoint and kernel function." },
+	{ OPT_ALLOW_SYSTEM_CHANGES, 0, "allow-system-changes", RETE_OPT_FLAG, NULL,
+	  "Allow mounting tracefs on /sys/kernel/tracing for -p, so\n"
+	  "tracepoints are listed with their groups (unmounted at exit)" },
 	{ OPT_HELP, 'h', "help", RETE_OPT_FLAG, NULL, "Print help" },
 };
 
@@ -39,6 +42,7 @@ static const struct rete_opt inspect_opts[] = {
 struct inspect_args {
 	bool probes;
 	const char *pattern;	/* NULL: everything */
+	bool allow_system_changes;
 	bool help;
 };
 
@@ -51,6 +55,10 @@ static int inspect_handler(void *ctx, const struct rete_opt *o, const char *v, c
 		a->help = true;
 		return 0;
 	}
+	if (o->id == OPT_ALLOW_SYSTEM_CHANGES) {
+		a->allow_system_changes = true;
+		return 0;
+	}
 	a->probes = true;
 	a->pattern = v;
 	return 0;
@@ -59,7 +67,7 @@ static int inspect_handler(void *ctx, const struct rete_opt *o, const char *v, c
 const struct rete_cmd rete_cmd_inspect_desc = {
 	.name = "inspect",
 	.summary = "Show what this kernel can trace and the probes usable here",
-	.synopsis = "[-p [PATTERN]]",
+	.synopsis = "[-p [PATTERN]] [--allow-system-changes]",
 	.description =
 		"Show what this kernel can trace: release, BTF, tracefs, probe types and why\n"
 		"some do not work, privileges, and the collectors that can run. With -p, list\n"
@@ -67,7 +75,8 @@ const struct rete_cmd rete_cmd_inspect_desc = {
 	.examples = "  rete inspect\n"
 		    "  rete inspect -p 'tp:net:*'\n"
 		    "  rete inspect -p 'tp:*:*skb*'\n"
-		    "  rete inspect -p 'kprobe:tcp_*'\n",
+		    "  rete inspect -p 'kprobe:tcp_*'\n"
+		    "  rete inspect -p 'tp:skb:*' --allow-system-changes   # tracefs not mounted\n",
 	.opts = inspect_opts,
 	.nopts = NOPTS,
 	.run = rete_cmd_inspect,
@@ -106,7 +115,7 @@ static void report_kernel(const struct btf *btf, int btf_rc, const char *btf_why
 		row("BTF", "yes (" RETE_KERNEL_BTF_PATH ", %u types)", btf__type_cnt(btf) - 1);
 	if (rete_tracefs_find(&tfs))
 		row("tracefs", "not mounted (wildcard probes need it: mount -t tracefs nodev "
-			       "/sys/kernel/tracing, or collect --allow-system-changes)");
+			       "/sys/kernel/tracing, or pass --allow-system-changes)");
 	else
 		row("tracefs", "mounted on %s", tfs.path);
 }
@@ -382,7 +391,8 @@ static int cmp_event_group(const void *a, const void *b)
 		      ((const struct event_group *)b)->event);
 }
 
-static int list_tracepoints(const struct btf *btf, const char *pattern, size_t *ret_n)
+static int list_tracepoints(const struct btf *btf, const char *pattern, bool may_mount,
+			    size_t *ret_n)
 {
 	struct rete_tracefs tfs = { .path = "" };
 	struct event_group *groups = NULL, key, *g;
@@ -394,7 +404,16 @@ static int list_tracepoints(const struct btf *btf, const char *pattern, size_t *
 	int rc = 0, trc;
 
 	trc = rete_tracefs_find(&tfs);
-
+	if (trc && may_mount) {
+		trc = rete_tracefs_mount(&tfs);
+		if (trc)
+			log_warn("cannot mount tracefs on /sys/kernel/tracing (%s): tracepoint groups "
+				 "are shown as '?'%s",
+				 strerror(-trc),
+				 colon ? " and the group part of the pattern is ignored" : "");
+		else
+			log_info("Mounted tracefs on %s (unmounted at exit)", tfs.path);
+	}
 	if (!trc)
 		trc = rete_tracefs_load_events(&tfs);
 	if (!trc && tfs.nevents) {
@@ -412,9 +431,12 @@ static int list_tracepoints(const struct btf *btf, const char *pattern, size_t *
 			groups[ngroups++].full = tfs.events[i];
 		}
 		qsort(groups, ngroups, sizeof(*groups), cmp_event_group);
+	} else if (may_mount && trc) {
+		/* said above */
 	} else if (!tfs.path[0]) {
 		log_warn("tracefs is not mounted: tracepoint groups are shown as '?'%s (mount it "
-			 "with mount -t tracefs nodev /sys/kernel/tracing to see them)",
+			 "with mount -t tracefs nodev /sys/kernel/tracing, or pass "
+			 "--allow-system-changes, to see them)",
 			 colon ? " and the group part of the pattern is ignored" : "");
 	} else {
 		log_warn("cannot read %s/available_events (%s): tracepoint groups are shown as "
@@ -523,7 +545,7 @@ static int split_pattern(const char *pattern, enum rete_probe_type *ret_type,
 	return *pattern ? 0 : -EINVAL;
 }
 
-static int list_probes(const char *pattern)
+static int list_probes(const char *pattern, bool may_mount)
 {
 	enum rete_probe_type type = RETE_PROBE_KPROBE;
 	const char *target = "*";
@@ -546,7 +568,7 @@ static int list_probes(const char *pattern)
 		return RETE_EXIT_FAIL;
 	}
 	if (!pattern || type == RETE_PROBE_RAW_TP)
-		rc = list_tracepoints(btf, pattern ? target : "*", &n);
+		rc = list_tracepoints(btf, pattern ? target : "*", may_mount, &n);
 	found += n;
 	if (!rc && (!pattern || type != RETE_PROBE_RAW_TP)) {
 		char prefix[32];
@@ -595,5 +617,5 @@ int rete_cmd_inspect(const struct rete_global *g, int argc, char **argv)
 		rete_cmd_usage(stdout, &rete_cmd_inspect_desc);
 		return RETE_EXIT_OK;
 	}
-	return a.probes ? list_probes(a.pattern) : report();
+	return a.probes ? list_probes(a.pattern, a.allow_system_changes) : report();
 }

@@ -178,23 +178,47 @@ if [ -r /sys/kernel/btf/vmlinux ]; then
 		fail inspect_probe_fast "rc=$rc in $ms ms"
 	fi
 	# Every listed tracepoint is in the kernel's event list and has a btf_trace_ typedef
-	# whose prototype carries a struct sk_buff *.
-	if [ -n "$tfs" ] && [ -r "$tfs/available_events" ] && command -v bpftool >/dev/null; then
+	# whose prototype carries a struct sk_buff *. Where tracefs is not mounted, in a mount
+	# namespace of our own where inspect mounts it (--allow-system-changes) and unmounts it.
+	if [ "$(id -u)" -eq 0 ] && command -v bpftool >/dev/null && command -v unshare >/dev/null &&
+		unshare -m --propagation private true 2>/dev/null; then
+		unshare -m --propagation private sh -c '
+			"$1" inspect -p "tp:*" --allow-system-changes >"$2/lists_tp.txt" 2>"$2/lists.err"
+			echo "mounts after: $(grep -c " tracefs " /proc/mounts)" >>"$2/lists.err"
+			t=$(awk "\$3 == \"tracefs\" { print \$2; exit }" /proc/mounts)
+			[ -n "$t" ] || { mount -t tracefs nodev /sys/kernel/tracing && t=/sys/kernel/tracing; }
+			cat "$t/available_events" >"$2/events.txt"' sh "$RETE" "$TMP"
 		bpftool btf dump file /sys/kernel/btf/vmlinux format c 2>/dev/null |
 			sed -n 's/^typedef void (\*btf_trace_\([a-z0-9_]*\))(void \*, \(.*\));$/\1 \2/p' |
 			awk '/struct sk_buff \*/ { print $1 }' | sort >"$TMP/btf_skb_tps"
-		listed=$(awk '{ print $1 }' "$TMP/all_tp.txt" | sed 's/^tp://' | sort)
-		missing=$(comm -23 <(echo "$listed") <(sort "$tfs/available_events"))
-		expected=$(sort "$tfs/available_events" | awk -F: '{ print $2 }' | sort |
+		listed=$(awk '{ print $1 }' "$TMP/lists_tp.txt" | sed 's/^tp://' | sort)
+		missing=$(comm -23 <(echo "$listed") <(sort "$TMP/events.txt"))
+		expected=$(sort "$TMP/events.txt" | awk -F: '{ print $2 }' | sort |
 			comm -12 - "$TMP/btf_skb_tps")
 		got=$(sed 's/^[^:]*://' <<<"$listed" | sort)
 		if [ -z "$missing" ] && [ -n "$listed" ] && [ "$expected" = "$got" ]; then
 			pass inspect_probe_lists
 		else
-			fail inspect_probe_lists "not in available_events: '$missing'; diff: $(diff <(echo "$expected") <(echo "$got") | head -5)"
+			fail inspect_probe_lists "not in available_events: '$missing'; diff: $(diff <(echo "$expected") <(echo "$got") | head -5); $(head -3 "$TMP/lists.err")"
+		fi
+		# What inspect mounted, it unmounted; what was there, it left.
+		if [ -z "$tfs" ]; then
+			if grep -q 'Mounted tracefs on /sys/kernel/tracing' "$TMP/lists.err" &&
+				grep -q '^mounts after: 0$' "$TMP/lists.err"; then
+				pass inspect_mounts_tracefs
+			else
+				fail inspect_mounts_tracefs "$(cat "$TMP/lists.err")"
+			fi
+		else
+			if ! grep -q 'Mounted tracefs' "$TMP/lists.err" && ! grep -q '^mounts after: 0$' "$TMP/lists.err"; then
+				pass inspect_mounts_tracefs
+			else
+				fail inspect_mounts_tracefs "$(cat "$TMP/lists.err")"
+			fi
 		fi
 	else
-		skip inspect_probe_lists "needs tracefs and bpftool"
+		skip inspect_probe_lists "needs root, bpftool and unshare -m"
+		skip inspect_mounts_tracefs "needs root, bpftool and unshare -m"
 	fi
 	out=$("$RETE" inspect -p 'kprobe:ip_rcv' 2>"$TMP/insp.err")
 	if grep -qE '^kprobe:ip_rcv +skb \(struct sk_buff \*\)  dev \(struct net_device \*\)' <<<"$out"; then
@@ -210,8 +234,8 @@ if [ -r /sys/kernel/btf/vmlinux ]; then
 	expect_err inspect_probe_none 1 "no probe with a struct sk_buff \* argument matches 'tp:nosuchgroup:nosuchevent\*'" \
 		"$RETE" inspect -p 'tp:nosuchgroup:nosuchevent*'
 else
-	for t in inspect_probe_kfree_skb inspect_probe_fast inspect_probe_lists inspect_probe_kprobe \
-		inspect_probe_none; do
+	for t in inspect_probe_kfree_skb inspect_probe_fast inspect_probe_lists inspect_mounts_tracefs \
+		inspect_probe_kprobe inspect_probe_none; do
 		skip "$t" "no kernel BTF"
 	done
 fi
