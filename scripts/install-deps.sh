@@ -29,6 +29,8 @@ deps=(
 	"procps:pgrep"
 	"python3:/usr/bin/python3"
 	"time:/usr/bin/time"
+	"zsh:zsh"
+	"fish:fish"
 )
 
 have() {
