@@ -8,20 +8,19 @@
 
 #include "rete_builder.bpf.h"
 #include "rete_ctx.bpf.h"
+#include "rete_snap.bpf.h"
 #include "uapi/rete_sections.h"
-#include "collectors/dev.bpf.h"
 
 static __always_inline struct net *rete_net_of(struct rete_ctx *rc)
 {
-	struct net_device *dev = rete_dev_of(rc);
-	struct sk_buff *skb = rc->skb;
 	struct net *net = NULL;
 	struct sock *sk;
 
-	if (dev)
-		net = BPF_CORE_READ(dev, nd_net.net);
-	if (!net && skb) {
-		sk = BPF_CORE_READ(skb, sk);
+	rete_snap_dev(rc);
+	if (rc->dev_ok)
+		net = rc->dev_net;
+	if (!net) {
+		sk = rc->s->sk;
 		if (sk)
 			net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
 	}

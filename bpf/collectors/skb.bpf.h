@@ -8,6 +8,7 @@
 
 #include "rete_builder.bpf.h"
 #include "rete_ctx.bpf.h"
+#include "rete_snap.bpf.h"
 #include "uapi/rete_config.h"
 #include "uapi/rete_sections.h"
 
@@ -15,19 +16,19 @@
 
 static __always_inline void rete_collect_packet(struct rete_builder *b, struct rete_ctx *rc)
 {
-	struct sk_buff *skb = rc->skb;
+	struct sk_buff *skb = rc->s;	/* the snapshot */
 	struct rete_sec_packet *p;
 	unsigned char *head, *data, *start;
 	__u16 mac, nh;
 	__u32 len, tail, flags = 0;
 	__s64 before, linear, cap;
 
-	head = BPF_CORE_READ(skb, head);
-	data = BPF_CORE_READ(skb, data);
-	len = BPF_CORE_READ(skb, len);
-	tail = BPF_CORE_READ(skb, tail);
-	mac = BPF_CORE_READ(skb, mac_header);
-	nh = BPF_CORE_READ(skb, network_header);
+	head = skb->head;
+	data = skb->data;
+	len = skb->len;
+	tail = skb->tail;
+	mac = skb->mac_header;
+	nh = skb->network_header;
 
 	/* On transmit data is at the MAC header, on receive already at L3. */
 	if (mac != RETE_HDR_UNSET) {
@@ -56,7 +57,7 @@ static __always_inline void rete_collect_packet(struct rete_builder *b, struct r
 	if (!p)
 		return;
 	p->len = (__u32)((__s64)len + before);
-	p->protocol = BPF_CORE_READ(skb, protocol);
+	p->protocol = skb->protocol;
 	p->flags = flags;
 	p->pad = 0;
 	cap &= 0xff;
@@ -68,48 +69,48 @@ static __always_inline void rete_collect_packet(struct rete_builder *b, struct r
 
 static __always_inline void rete_collect_skb_meta(struct rete_builder *b, struct rete_ctx *rc)
 {
-	struct sk_buff *skb = rc->skb;
+	struct sk_buff *skb = rc->s;	/* the snapshot */
 	struct rete_sec_skb_meta *m;
 
 	m = rete_sec_add(b, RETE_OWNER_SKB, RETE_SEC_T_SKB_META, sizeof(*m));
 	if (!m)
 		return;
-	m->len = BPF_CORE_READ(skb, len);
-	m->data_len = BPF_CORE_READ(skb, data_len);
-	m->hash = BPF_CORE_READ(skb, hash);
-	m->csum = BPF_CORE_READ(skb, csum);
-	m->priority = BPF_CORE_READ(skb, priority);
-	m->ip_summed = BPF_CORE_READ_BITFIELD_PROBED(skb, ip_summed);
-	m->csum_level = BPF_CORE_READ_BITFIELD_PROBED(skb, csum_level);
+	m->len = skb->len;
+	m->data_len = skb->data_len;
+	m->hash = skb->hash;
+	m->csum = skb->csum;
+	m->priority = skb->priority;
+	m->ip_summed = BPF_CORE_READ_BITFIELD(skb, ip_summed);
+	m->csum_level = BPF_CORE_READ_BITFIELD(skb, csum_level);
 	m->pad = 0;
 }
 
 static __always_inline struct skb_shared_info *rete_skb_shinfo(struct sk_buff *skb)
 {
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u32 end = BPF_CORE_READ(skb, end);
+	unsigned char *head = skb->head;
+	__u32 end = skb->end;
 
 	return (struct skb_shared_info *)(head + end);
 }
 
 static __always_inline void rete_collect_skb_dataref(struct rete_builder *b, struct rete_ctx *rc)
 {
-	struct sk_buff *skb = rc->skb;
+	struct sk_buff *skb = rc->s;	/* the snapshot */
 	struct rete_sec_skb_dataref *d;
 
 	d = rete_sec_add(b, RETE_OWNER_SKB, RETE_SEC_T_SKB_DATAREF, sizeof(*d));
 	if (!d)
 		return;
-	d->nohdr = BPF_CORE_READ_BITFIELD_PROBED(skb, nohdr);
-	d->cloned = BPF_CORE_READ_BITFIELD_PROBED(skb, cloned);
-	d->fclone = BPF_CORE_READ_BITFIELD_PROBED(skb, fclone);
-	d->users = BPF_CORE_READ(skb, users.refs.counter);
+	d->nohdr = BPF_CORE_READ_BITFIELD(skb, nohdr);
+	d->cloned = BPF_CORE_READ_BITFIELD(skb, cloned);
+	d->fclone = BPF_CORE_READ_BITFIELD(skb, fclone);
+	d->users = skb->users.refs.counter;
 	d->dataref = BPF_CORE_READ(rete_skb_shinfo(skb), dataref.counter);
 }
 
 static __always_inline void rete_collect_skb_gso(struct rete_builder *b, struct rete_ctx *rc)
 {
-	struct sk_buff *skb = rc->skb;
+	struct sk_buff *skb = rc->s;	/* the snapshot */
 	struct skb_shared_info *shinfo = rete_skb_shinfo(skb);
 	struct rete_sec_skb_gso *g;
 
@@ -127,14 +128,14 @@ static __always_inline void rete_collect_skb_gso(struct rete_builder *b, struct 
 
 static __always_inline void rete_collect_skb_vlan(struct rete_builder *b, struct rete_ctx *rc)
 {
-	struct sk_buff *skb = rc->skb;
+	struct sk_buff *skb = rc->s;	/* the snapshot */
 	struct rete_sec_skb_vlan *v;
 	__u16 tci, proto;
 
 	if (!bpf_core_field_exists(skb->vlan_tci))
 		return;
-	proto = BPF_CORE_READ(skb, vlan_proto);
-	tci = BPF_CORE_READ(skb, vlan_tci);
+	proto = skb->vlan_proto;
+	tci = skb->vlan_tci;
 	if (!proto && !tci)
 		return;
 	v = rete_sec_add(b, RETE_OWNER_SKB, RETE_SEC_T_SKB_VLAN, sizeof(*v));

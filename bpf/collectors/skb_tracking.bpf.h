@@ -9,6 +9,7 @@
 #include "rete_builder.bpf.h"
 #include "rete_ctx.bpf.h"
 #include "rete_maps.bpf.h"
+#include "rete_snap.bpf.h"
 #include "uapi/rete_sections.h"
 
 #define RETE_EEXIST 17
@@ -21,7 +22,7 @@ static __always_inline bool rete_track_lookup(struct rete_ctx *rc, struct rete_s
 {
 	struct rete_tracking_info *info;
 	struct sk_buff *skb = rc->skb;
-	__u64 head = (__u64)BPF_CORE_READ(skb, head);
+	__u64 head = (__u64)rc->s->head;
 
 	info = bpf_map_lookup_elem(&rete_tracking, &head);
 	if (!info && rete_cfg_track_rekey) {
@@ -52,8 +53,7 @@ static __always_inline bool rete_track_lookup(struct rete_ctx *rc, struct rete_s
 static __always_inline bool rete_track_start(struct rete_ctx *rc, struct rete_sec_tracking *ret)
 {
 	struct rete_tracking_info new_info;
-	struct sk_buff *skb = rc->skb;
-	__u64 head = (__u64)BPF_CORE_READ(skb, head);
+	__u64 head = (__u64)rc->s->head;
 	long err;
 
 	new_info.orig_head = head;
@@ -71,29 +71,28 @@ static __always_inline bool rete_track_start(struct rete_ctx *rc, struct rete_se
  * At skb:kfree_skb / skb:consume_skb the skb itself is being freed; its data
  * head goes with it unless a clone still holds a reference.
  */
-/* Another skb (a clone) still holds this skb's data head. */
+/* Another skb (a clone) still holds this skb's data head (skb: the snapshot). */
 static __always_inline bool rete_head_shared(struct sk_buff *skb)
 {
 	struct skb_shared_info *shinfo;
 	unsigned char *head;
 	__u32 end;
 
-	if (!BPF_CORE_READ_BITFIELD_PROBED(skb, cloned))
+	if (!BPF_CORE_READ_BITFIELD(skb, cloned))
 		return false;
-	head = BPF_CORE_READ(skb, head);
-	end = BPF_CORE_READ(skb, end);
+	head = skb->head;
+	end = skb->end;
 	shinfo = (struct skb_shared_info *)(head + end);
 	return (BPF_CORE_READ(shinfo, dataref.counter) & 0xffff) > 1;
 }
 
 static __always_inline void rete_track_free(struct rete_ctx *rc)
 {
-	struct sk_buff *skb = rc->skb;	/* CO-RE reads need a kernel type at their root */
 	__u64 key;
 
-	if (rete_head_shared(skb))
+	if (rete_head_shared(rc->s))
 		return;
-	key = (__u64)BPF_CORE_READ(skb, head);
+	key = (__u64)rc->s->head;
 	bpf_map_delete_elem(&rete_tracking, &key);
 }
 
@@ -107,7 +106,7 @@ static __always_inline void rete_track_upkeep(struct rete_ctx *rc)
 {
 	struct sk_buff *skb = rc->skb;
 	__u8 flags = rc->cfg->flags;
-	__u64 head = (__u64)BPF_CORE_READ(skb, head);
+	__u64 head = (__u64)rc->s->head;
 	struct rete_tracking_info *info, moved;
 	__u64 key;
 
@@ -122,7 +121,7 @@ static __always_inline void rete_track_upkeep(struct rete_ctx *rc)
 			return;
 		moved = *info;
 		/* A clone keeps the old head: only an unshared one goes away. */
-		if (!rete_head_shared(skb))
+		if (!rete_head_shared(rc->s))
 			bpf_map_delete_elem(&rete_tracking, &head);
 		key = (__u64)skb;
 		if (bpf_map_update_elem(&rete_tracking, &key, &moved, BPF_ANY))

@@ -13,6 +13,7 @@
 #include "rete_builder.bpf.h"
 #include "rete_ctx.bpf.h"
 #include "rete_maps.bpf.h"
+#include "rete_snap.bpf.h"
 #include "collectors/common.bpf.h"
 #include "collectors/dev.bpf.h"
 #include "collectors/ns.bpf.h"
@@ -43,18 +44,18 @@ const volatile __u64 rete_cfg_wakeup_bytes = 1 << 20;
  */
 static __always_inline bool rete_filter_packet(struct rete_ctx *rc)
 {
-	struct sk_buff *skb = rc->skb;
+	struct sk_buff *skb = rc->s;	/* the snapshot */
 	unsigned char *head, *data, *start;
 	__u32 len, tail;
 	__u16 mac, nh;
 	__s64 before, linear;
 
-	head = BPF_CORE_READ(skb, head);
-	data = BPF_CORE_READ(skb, data);
-	len = BPF_CORE_READ(skb, len);
-	tail = BPF_CORE_READ(skb, tail);
-	mac = BPF_CORE_READ(skb, mac_header);
-	nh = BPF_CORE_READ(skb, network_header);
+	head = skb->head;
+	data = skb->data;
+	len = skb->len;
+	tail = skb->tail;
+	mac = skb->mac_header;
+	nh = skb->network_header;
 
 	if (mac != RETE_HDR_UNSET)
 		start = head + mac;
@@ -88,13 +89,17 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 	struct rete_builder b;
 	struct rete_raw_hdr *hdr;
 	bool tracked = false;
-	__u32 zero = 0;
 	__u64 flags;
 
 	cnt = bpf_map_lookup_elem(&rete_counters, &rc->probe_id);
 	if (!cnt)
 		return 0;
 	cnt->hits++;
+	scratch = rc->scratch;
+	if (!rete_snap_skb(rc, scratch)) {
+		rete_gcount(RETE_GC_SKB_UNREADABLE);
+		return 0;
+	}
 
 	if (rete_cfg_tracking)
 		tracked = rete_track_lookup(rc, &tracking);
@@ -117,9 +122,6 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 	if (rete_cfg_tracking && !tracked && !(rc->cfg->flags & RETE_PROBE_F_RETURN))
 		tracked = rete_track_start(rc, &tracking);
 
-	scratch = bpf_map_lookup_elem(&rete_scratch_map, &zero);
-	if (!scratch)
-		goto out_free;
 	b.buf = scratch->buf;
 	b.off = sizeof(*hdr);
 	b.nsec = 0;

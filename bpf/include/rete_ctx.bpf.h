@@ -6,6 +6,8 @@
 
 #include "uapi/rete_config.h"
 
+struct rete_scratch;
+
 struct rete_ctx {
 	void *ctx;			/* the program's own context (for stack traces) */
 	__u64 ts;
@@ -20,6 +22,14 @@ struct rete_ctx {
 	bool has_retval;		/* kretprobes: the function returned retval */
 	__s64 retval;
 	__u64 arg1;			/* the probe's second argument, as a number */
+	/* Snapshots (rete_snap.bpf.h): read once, then plain loads. */
+	struct rete_scratch *scratch;
+	struct sk_buff *s;		/* copy of *skb in the scratch area */
+	struct net *dev_net;		/* the device's netns */
+	const __u8 *dev_name;		/* IFNAMSIZ bytes in the scratch area */
+	__s32 dev_ifindex;
+	bool dev_snapped;		/* rete_snap_dev ran */
+	bool dev_ok;			/* ... and found a readable device */
 };
 
 /* Argument idx of args[16] (RETE_ARG_NONE and out-of-range indexes give 0). */

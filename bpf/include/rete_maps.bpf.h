@@ -42,17 +42,47 @@ struct {
 	__type(value, struct rete_tracking_info);
 } rete_tracking SEC(".maps");
 
-/* Where an event is built before it is copied to the ring buffer. */
+/*
+ * Bytes kept of the sk_buff (224 on 6.18) and of the window of net_device
+ * fields the dev and ns collectors read (72 on 6.18): each is copied with one
+ * bpf_probe_read_kernel per event, fields are then plain loads.
+ */
+#define RETE_SKB_COPY_MAX 512
+#define RETE_DEV_COPY_MAX 256
+
+/*
+ * Per-CPU working memory of one probe run: the probe's arguments, the event
+ * being built before it is copied to the ring buffer, and the snapshots.
+ * Kept off the BPF stack (512 bytes, shared with the filter subprograms).
+ */
 struct rete_scratch {
+	__u64 args[16];
 	__u8 buf[RETE_EVENT_MAX];
+	__u8 skb[RETE_SKB_COPY_MAX];
+	__u8 dev[RETE_DEV_COPY_MAX];
 };
+
+/*
+ * A probe run can be interrupted on its CPU by another one (a tracepoint hit
+ * in an interrupt, a different program type): each nesting level has its own
+ * scratch area (RETE_NEST_MAX levels), the depth is counted per CPU.
+ * Interrupts return before the run they interrupted goes on, so depth
+ * updates cannot interleave badly.
+ */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, RETE_NEST_MAX);
+	__type(key, __u32);
+	__type(value, struct rete_scratch);
+} rete_scratch_map SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct rete_scratch);
-} rete_scratch_map SEC(".maps");
+	__type(value, __u32);
+} rete_nest_map SEC(".maps");
 
 static __always_inline void rete_gcount(enum rete_gcounter c)
 {
@@ -61,6 +91,41 @@ static __always_inline void rete_gcount(enum rete_gcounter c)
 
 	if (v)
 		(*v)++;
+}
+
+/* Enter a probe run: its scratch area, or NULL (counted) when nested too deep. */
+static __always_inline struct rete_scratch *rete_scratch_enter(void)
+{
+	struct rete_scratch *s;
+	__u32 zero = 0, lvl;
+	__u32 *depth;
+
+	depth = bpf_map_lookup_elem(&rete_nest_map, &zero);
+	if (!depth)
+		return NULL;
+	lvl = *depth;
+	if (lvl >= RETE_NEST_MAX) {
+		rete_gcount(RETE_GC_NESTED);
+		return NULL;
+	}
+	s = bpf_map_lookup_elem(&rete_scratch_map, &lvl);
+	if (!s)
+		return NULL;
+	*depth = lvl + 1;
+	/* Slots past the probe's own arguments read as 0, never a previous run's. */
+	for (int i = 0; i < 16; i++)
+		s->args[i] = 0;
+	return s;
+}
+
+/* Leave a probe run entered with rete_scratch_enter. */
+static __always_inline void rete_scratch_exit(void)
+{
+	__u32 zero = 0;
+	__u32 *depth = bpf_map_lookup_elem(&rete_nest_map, &zero);
+
+	if (depth && *depth)
+		(*depth)--;
 }
 
 #endif

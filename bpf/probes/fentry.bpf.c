@@ -31,28 +31,40 @@ static __always_inline void rete_fentry_args(void *ctx, __u64 *args, __u32 nargs
 			args[i] = 0;
 }
 
-static __always_inline int rete_fentry_run(void *ctx, bool exit)
+static __always_inline int rete_fentry_body(void *ctx, bool exit, struct rete_ctx *rc)
 {
-	__u64 args[16] = {};
-	struct rete_ctx rc = {};
+	__u64 *args = rc->scratch->args;
 	__u64 ret = 0;
 
-	rc.probe_id = rete_fentry_probe_id();
-	rc.cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc.probe_id);
-	if (!rc.cfg)
+	rc->probe_id = rete_fentry_probe_id();
+	rc->cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc->probe_id);
+	if (!rc->cfg)
 		return 0;
-	rete_fentry_args(ctx, args, rc.cfg->nargs);
-	if (!rete_ctx_set_args(&rc, args))
+	rete_fentry_args(ctx, args, rc->cfg->nargs);
+	if (!rete_ctx_set_args(rc, args))
 		return 0;
-	rc.ts = bpf_ktime_get_ns();
-	rc.ksym = bpf_get_func_ip(ctx);
+	rc->ts = bpf_ktime_get_ns();
+	rc->ksym = bpf_get_func_ip(ctx);
 	if (exit) {
 		bpf_get_func_ret(ctx, &ret);
-		rc.retval = (__s64)ret;
-		rc.has_retval = true;
+		rc->retval = (__s64)ret;
+		rc->has_retval = true;
 	}
-	rc.ctx = ctx;
-	return rete_chain(&rc);
+	rc->ctx = ctx;
+	return rete_chain(rc);
+}
+
+static __always_inline int rete_fentry_run(void *ctx, bool exit)
+{
+	struct rete_ctx rc = {};
+	int ret;
+
+	rc.scratch = rete_scratch_enter();
+	if (!rc.scratch)
+		return 0;
+	ret = rete_fentry_body(ctx, exit, &rc);
+	rete_scratch_exit();
+	return ret;
 }
 
 SEC("rete_fentry")

@@ -88,46 +88,70 @@ static __always_inline bool rete_kret_take(struct rete_ctx *rc, __u64 *args, str
 	return true;
 }
 
+static __always_inline int rete_kprobe_entry_run(struct pt_regs *ctx, struct rete_ctx *rc)
+{
+	__u64 *args = rc->scratch->args;
+
+	rc->probe_id = (__u32)bpf_get_attach_cookie(ctx);
+	rc->cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc->probe_id);
+	if (!rc->cfg)
+		return 0;
+	rete_kprobe_args(ctx, args);
+	if (!rete_ctx_set_args(rc, args))
+		return 0;
+	rc->ts = bpf_ktime_get_ns();
+	rc->ksym = bpf_get_func_ip(ctx);
+	if (rc->cfg->flags & RETE_PROBE_F_RETURN) {
+		rete_kret_store(rc, args, ctx);
+		return 0;
+	}
+	rc->ctx = ctx;
+	return rete_chain(rc);
+}
+
+static __always_inline int rete_kprobe_return_run(struct pt_regs *ctx, struct rete_ctx *rc)
+{
+	__u64 *args = rc->scratch->args;
+
+	rc->probe_id = (__u32)bpf_get_attach_cookie(ctx);
+	rc->cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc->probe_id);
+	if (!rc->cfg || !(rc->cfg->flags & RETE_PROBE_F_RETURN))
+		return 0;
+	if (!rete_kret_take(rc, args, ctx))
+		return 0;
+	if (!rete_ctx_set_args(rc, args))
+		return 0;
+	rc->ts = bpf_ktime_get_ns();
+	rc->retval = (__s64)PT_REGS_RC(ctx);
+	rc->has_retval = true;
+	rc->ctx = ctx;
+	return rete_chain(rc);
+}
+
 SEC("rete_kprobe")
 int rete_kprobe_entry(struct pt_regs *ctx)
 {
-	__u64 args[16] = {};
 	struct rete_ctx rc = {};
+	int ret;
 
-	rc.probe_id = (__u32)bpf_get_attach_cookie(ctx);
-	rc.cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc.probe_id);
-	if (!rc.cfg)
+	rc.scratch = rete_scratch_enter();
+	if (!rc.scratch)
 		return 0;
-	rete_kprobe_args(ctx, args);
-	if (!rete_ctx_set_args(&rc, args))
-		return 0;
-	rc.ts = bpf_ktime_get_ns();
-	rc.ksym = bpf_get_func_ip(ctx);
-	if (rc.cfg->flags & RETE_PROBE_F_RETURN) {
-		rete_kret_store(&rc, args, ctx);
-		return 0;
-	}
-	rc.ctx = ctx;
-	return rete_chain(&rc);
+	ret = rete_kprobe_entry_run(ctx, &rc);
+	rete_scratch_exit();
+	return ret;
 }
 
 SEC("rete_kprobe/return")
 int rete_kprobe_return(struct pt_regs *ctx)
 {
-	__u64 args[16] = {};
 	struct rete_ctx rc = {};
+	int ret;
 
-	rc.probe_id = (__u32)bpf_get_attach_cookie(ctx);
-	rc.cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc.probe_id);
-	if (!rc.cfg || !(rc.cfg->flags & RETE_PROBE_F_RETURN))
+	rc.scratch = rete_scratch_enter();
+	if (!rc.scratch)
 		return 0;
-	if (!rete_kret_take(&rc, args, ctx))
-		return 0;
-	if (!rete_ctx_set_args(&rc, args))
-		return 0;
-	rc.ts = bpf_ktime_get_ns();
-	rc.retval = (__s64)PT_REGS_RC(ctx);
-	rc.has_retval = true;
-	rc.ctx = ctx;
-	return rete_chain(&rc);
+	ret = rete_kprobe_return_run(ctx, &rc);
+	rete_scratch_exit();
+	return ret;
 }

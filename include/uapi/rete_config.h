@@ -52,11 +52,16 @@ struct rete_probe_counters {
 	__u64 filtered;		/* reserved for filters */
 };
 
+/* Probe runs one CPU can nest (each has its own scratch area). */
+#define RETE_NEST_MAX 4
+
 /* Global per-CPU counters (index in the "rete_gcounters" array). */
 enum rete_gcounter {
 	RETE_GC_TRACK_FULL,	/* tracking map insert failures */
 	RETE_GC_STACK_FAIL,	/* stack trace capture failures */
 	RETE_GC_KRET_FULL,	/* kretprobe entries not stored: in-flight table full */
+	RETE_GC_SKB_UNREADABLE,	/* probe runs whose sk_buff could not be read (no event) */
+	RETE_GC_NESTED,		/* probe runs skipped: nested deeper than RETE_NEST_MAX on a CPU */
 	RETE_GC_MAX,
 };
 

@@ -544,6 +544,12 @@ static void report(struct collection *c)
 	if (rete_session_gcounter(c->session, RETE_GC_TRACK_FULL))
 		log_warn("%" PRIu64 " packet(s) not tracked: tracking table full",
 			 rete_session_gcounter(c->session, RETE_GC_TRACK_FULL));
+	if (rete_session_gcounter(c->session, RETE_GC_SKB_UNREADABLE))
+		log_warn("%" PRIu64 " probe run(s) without event: their sk_buff could not be read",
+			 rete_session_gcounter(c->session, RETE_GC_SKB_UNREADABLE));
+	if (rete_session_gcounter(c->session, RETE_GC_NESTED))
+		log_warn("%" PRIu64 " probe run(s) skipped: nested more than %d deep on a CPU",
+			 rete_session_gcounter(c->session, RETE_GC_NESTED), RETE_NEST_MAX);
 	if (c->decode_errors)
 		log_warn("%" PRIu64 " malformed event record(s) skipped", c->decode_errors);
 	if (c->args.probe_stack)
