@@ -7,10 +7,15 @@
  * clobber R1-R5. R0-R5 are scratch.
  *
  * Stack below R10:
+ *   -4   u32 bytes valid in the packet prefix copy (0 when the copy failed)
  *   -8   u32 wire length (cBPF `len`; R3 on entry, clobbered by calls)
  *   -16  destination of bpf_probe_read_kernel (1, 2 or 4 bytes)
  *   -20 - 4 * k  M[k], k = 0..15; the slots the program reads are zeroed on
  *        entry, as the verifier wants initialised stack.
+ *   -144 the first 64 packet bytes, copied with one bpf_probe_read_kernel on
+ *        entry when the program has two or more fixed-offset loads there;
+ *        such loads then read the copy (the prefix holds min(linear, 64)
+ *        bytes), and only the others pay a helper call each.
  *
  * The translation is done twice: a counting pass fixes the eBPF index of
  * every cBPF instruction, then the emitting pass resolves jump offsets with
@@ -43,7 +48,12 @@
 #define OFF_WIRELEN (-8)
 #define OFF_SCRATCH (-16)
 #define OFF_MEM0 (-20)
-#define STACK_USED (-(OFF_MEM0 - 4 * (BPF_MEMWORDS - 1)))
+#define OFF_PREFIXLEN (-4)
+#define PREFIX_BYTES 64
+#define OFF_PREFIX (OFF_MEM0 - 4 * (BPF_MEMWORDS - 1) - PREFIX_BYTES)
+#define STACK_USED (-OFF_PREFIX)
+
+_Static_assert(OFF_PREFIX % 8 == 0, "the packet prefix must be 8-byte aligned on the stack");
 
 _Static_assert(STACK_USED <= RETE_FILTER_STACK, "cBPF stack layout exceeds RETE_FILTER_STACK");
 
@@ -57,7 +67,9 @@ struct cbpf_ctx {
 	size_t fail;				  /* eBPF index of the "return 0" block */
 	bool fail_used;
 	bool uses_len;
-	uint16_t mem_read; /* bit k: M[k] is read somewhere */
+	uint16_t mem_read;	/* bit k: M[k] is read somewhere */
+	size_t prefix_loads;	/* reachable fixed-offset loads within the prefix */
+	bool uses_prefix;
 
 	/* current pass */
 	struct rete_filter_prog *prog; /* NULL while counting */
@@ -167,6 +179,20 @@ static void mark(struct cbpf_ctx *c, unsigned int copy, size_t pc)
 	c->reach[copy * c->n + pc] = true;
 }
 
+static int32_t load_bytes(uint16_t size)
+{
+	return size == BPF_B ? 1 : size == BPF_H ? 2 : 4;
+}
+
+/* A fixed-offset packet load that the prefix copy can serve. */
+static bool in_prefix(const struct sock_filter *i)
+{
+	if (i->code == (BPF_LDX | BPF_MSH | BPF_B))
+		return i->k < PREFIX_BYTES;
+	return BPF_CLASS(i->code) == BPF_LD && BPF_MODE(i->code) == BPF_ABS &&
+	       (uint64_t)i->k + (uint64_t)load_bytes(BPF_SIZE(i->code)) <= PREFIX_BYTES;
+}
+
 /* Reachable (copy, pc) pairs, in emission order (jumps only go forward in it). */
 static void plan_reach(struct cbpf_ctx *c)
 {
@@ -181,6 +207,8 @@ static void plan_reach(struct cbpf_ctx *c)
 				c->mem_read |= (uint16_t)(1u << i->k);
 			if (BPF_MODE(i->code) == BPF_LEN && BPF_CLASS(i->code) <= BPF_LDX)
 				c->uses_len = true;
+			if (in_prefix(i))
+				c->prefix_loads++;
 			if (BPF_CLASS(i->code) == BPF_RET)
 				continue;
 			if (i->code == (BPF_JMP | BPF_JA)) {
@@ -255,6 +283,51 @@ static void emit_prologue(struct cbpf_ctx *c)
 	for (uint32_t k = 0; k < BPF_MEMWORDS; k++)
 		if (c->mem_read & (1u << k))
 			emit(c, rete_st_imm(BPF_W, BPF_REG_10, mem_off(k), 0));
+	if (!c->uses_prefix)
+		return;
+	/* prefix = PREFIX_BYTES at R6; valid = read ok ? min(linear, PREFIX_BYTES) : 0 */
+	emit(c, rete_mov64_reg(BPF_REG_1, BPF_REG_10));
+	emit(c, rete_alu_imm(BPF_ALU64, BPF_ADD, BPF_REG_1, OFF_PREFIX));
+	emit(c, rete_mov64_imm(BPF_REG_2, PREFIX_BYTES));
+	emit(c, rete_mov64_reg(BPF_REG_3, REG_PKT));
+	emit(c, rete_call_helper(BPF_FUNC_probe_read_kernel));
+	emit(c, rete_mov32_reg(BPF_REG_1, REG_LINEAR));
+	emit(c, rete_jmp_imm(BPF_JMP, BPF_JLE, BPF_REG_1, PREFIX_BYTES, 1));
+	emit(c, rete_mov32_imm(BPF_REG_1, PREFIX_BYTES));
+	emit(c, rete_jmp_imm(BPF_JMP, BPF_JEQ, BPF_REG_0, 0, 1));
+	emit(c, rete_mov32_imm(BPF_REG_1, 0));
+	emit(c, rete_stx(BPF_W, BPF_REG_10, BPF_REG_1, OFF_PREFIXLEN));
+}
+
+/*
+ * dst = the bytes at prefix offset k in host order: one load (and a byte
+ * swap) when aligned, else assembled byte by byte (the verifier wants
+ * aligned stack access).
+ */
+static size_t prefix_load_len(int32_t bytes, uint32_t k)
+{
+	if (k % (uint32_t)bytes == 0)
+		return bytes > 1 ? 2 : 1;
+	return 1 + 3 * (size_t)(bytes - 1);
+}
+
+static void emit_prefix_load(struct cbpf_ctx *c, int32_t bytes, uint32_t k, uint8_t dst)
+{
+	int16_t off = (int16_t)(OFF_PREFIX + (int32_t)k);
+	uint8_t size = bytes == 1 ? BPF_B : bytes == 2 ? BPF_H : BPF_W;
+
+	if (k % (uint32_t)bytes == 0) {
+		emit(c, rete_ldx(size, dst, BPF_REG_10, off));
+		if (bytes > 1)
+			emit(c, rete_be(dst, bytes * 8));
+		return;
+	}
+	emit(c, rete_ldx(BPF_B, dst, BPF_REG_10, off));
+	for (int32_t b = 1; b < bytes; b++) {
+		emit(c, rete_alu_imm(BPF_ALU, BPF_LSH, dst, 8));
+		emit(c, rete_ldx(BPF_B, BPF_REG_1, BPF_REG_10, (int16_t)(off + b)));
+		emit(c, rete_alu_reg(BPF_ALU, BPF_OR, dst, BPF_REG_1));
+	}
 }
 
 /*
@@ -262,9 +335,9 @@ static void emit_prologue(struct cbpf_ctx *c)
  * order; the filter returns 0 when they are not all in the linear data (same
  * checks as libpcap, without wrap-around) or cannot be read.
  */
-static void emit_pkt_load(struct cbpf_ctx *c, uint16_t size, bool ind, uint32_t k, uint8_t dst)
+static void emit_pkt_read(struct cbpf_ctx *c, uint16_t size, bool ind, uint32_t k, uint8_t dst)
 {
-	int32_t bytes = size == BPF_B ? 1 : size == BPF_H ? 2 : 4;
+	int32_t bytes = load_bytes(size);
 
 	if (!ind && (uint64_t)k + (uint64_t)bytes <= INT32_MAX) {
 		emit_jmp(c, rete_jmp_imm(BPF_JMP, BPF_JLT, REG_LINEAR, (int32_t)k + bytes, 0),
@@ -297,6 +370,46 @@ static void emit_pkt_load(struct cbpf_ctx *c, uint16_t size, bool ind, uint32_t 
 	emit(c, rete_ldx((uint8_t)size, dst, BPF_REG_10, OFF_SCRATCH));
 	if (bytes > 1)
 		emit(c, rete_be(dst, bytes * 8));
+}
+
+/* Instructions emit_pkt_read would emit (a dry run in counting mode). */
+static size_t pkt_read_len(struct cbpf_ctx *c, uint16_t size, bool ind, uint32_t k, uint8_t dst)
+{
+	struct rete_filter_prog *prog = c->prog;
+	size_t pos = c->pos;
+	int err = c->err;
+	size_t len;
+
+	c->prog = NULL;
+	emit_pkt_read(c, size, ind, k, dst);
+	len = c->pos - pos;
+	c->prog = prog;
+	c->pos = pos;
+	c->err = err;
+	return len;
+}
+
+/*
+ * A packet load: from the prefix copy when it holds the bytes, else with a
+ * helper call (same result either way, see emit_pkt_read).
+ */
+static void emit_pkt_load(struct cbpf_ctx *c, uint16_t size, bool ind, uint32_t k, uint8_t dst)
+{
+	int32_t bytes = load_bytes(size);
+	size_t fast_len, slow_len;
+
+	if (!c->uses_prefix || ind || (uint64_t)k + (uint64_t)bytes > PREFIX_BYTES) {
+		emit_pkt_read(c, size, ind, k, dst);
+		return;
+	}
+	fast_len = prefix_load_len(bytes, k);
+	slow_len = pkt_read_len(c, size, ind, k, dst);
+	emit(c, rete_ldx(BPF_W, BPF_REG_1, BPF_REG_10, OFF_PREFIXLEN));
+	emit(c, rete_jmp_imm(BPF_JMP, BPF_JLT, BPF_REG_1, (int32_t)k + bytes,
+			     (int16_t)(fast_len + 1)));
+	emit_prefix_load(c, bytes, k, dst);
+	emit(c, rete_ja((int16_t)slow_len));
+	emit_pkt_read(c, size, ind, k, dst);
 }
 
 static void tr_ld(struct cbpf_ctx *c, const struct sock_filter *i)
@@ -511,6 +624,7 @@ static int ctx_init(struct cbpf_ctx *c, const struct sock_filter *f, size_t n)
 		return -ENOMEM;
 	}
 	plan_reach(c);
+	c->uses_prefix = c->prefix_loads >= 2;
 	err = run_pass(c);
 	if (err)
 		ctx_free(c);
