@@ -40,6 +40,7 @@
 /* Everything a running collection owns; released in one place. */
 struct collection {
 	struct collect_args args;
+	bool usage_error;	/* a probe or filter argument did not parse: exit 2 */
 	struct btf *btf;
 	struct rete_tracefs tfs;
 	struct rete_probe_set probes;
@@ -216,6 +217,7 @@ static int setup_probes(struct collection *c)
 		size_t added = 0;
 
 		rc = rete_probe_parse(list[i], &spec, err, sizeof(err));
+		c->usage_error = rc != 0;
 		if (!rc)
 			rc = rete_probe_resolve(&spec, c->btf, &c->tfs, flags, &c->probes, &added,
 						err, sizeof(err));
@@ -268,6 +270,7 @@ static int setup_filters(struct collection *c, struct rete_session_opts *so)
 
 	if (c->args.filter_packet) {
 		rc = rete_pcap_filter_compile(c->args.filter_packet, &c->pcap, err, sizeof(err));
+		c->usage_error = rc != 0;
 		if (!rc)
 			rc = rete_cbpf_translate_pcap(&c->pcap, RETE_PCAP_L2, &c->filter_l2, err,
 						      sizeof(err));
@@ -288,6 +291,7 @@ static int setup_filters(struct collection *c, struct rete_session_opts *so)
 	if (c->args.filter_meta) {
 		rc = rete_meta_filter_build(c->args.filter_meta, c->btf, &c->filter_meta, err,
 					    sizeof(err));
+		c->usage_error = rc != 0;
 		if (rc) {
 			log_error("%s", err);
 			return rc;
@@ -819,6 +823,8 @@ out_write:
 		  c.out.err_json ? c.out.path : "events", strerror(-c.out.err));
 out:
 	collection_release(&c);
+	if (c.usage_error)
+		exit_code = RETE_EXIT_USAGE;
 	if (exit_code == RETE_EXIT_OK && c.out.err) {
 		log_error("cannot write %s: %s", c.out.err_json ? c.out.path : "events",
 			  strerror(-c.out.err));

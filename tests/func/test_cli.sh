@@ -40,9 +40,9 @@ if kernel_independent usage_errors; then
 fi
 
 if [ "$(id -u)" -eq 0 ] && [ -r /sys/kernel/btf/vmlinux ]; then
-	expect_err probe_bad_type 1 "unknown probe type 'tpp' in 'tpp:net:x' \(did you mean 'tp'\?\)" \
+	expect_err probe_bad_type 2 "unknown probe type 'tpp' in 'tpp:net:x' \(did you mean 'tp'\?\)" \
 		"$RETE" collect -p tpp:net:x
-	expect_err probe_bad_option 1 "unknown option 'stak' in probe 'tp:skb:kfree_skb/stak' \(did you mean 'stack'\?\)" \
+	expect_err probe_bad_option 2 "unknown option 'stak' in probe 'tp:skb:kfree_skb/stak' \(did you mean 'stack'\?\)" \
 		"$RETE" collect -p tp:skb:kfree_skb/stak
 	expect_err probe_unknown_tp 1 "tracepoint 'net:netif_recieve_skb' does not exist on this kernel \(did you mean 'tp:net:netif_receive_skb'\?\)" \
 		"$RETE" collect -p tp:net:netif_recieve_skb

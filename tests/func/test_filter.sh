@@ -171,14 +171,14 @@ else fail filter_and "$n events, $bad other devices, $nonicmp non-ICMP"; fi
 
 # --- errors: one sentence, nothing attached ------------------------------------------------
 out=$("$RETE" collect -f 'tcp prot 80' 2>&1 >/dev/null); rc=$?
-if [ "$rc" -ne 0 ] && grep -q "invalid packet filter 'tcp prot 80'" <<<"$out" && [ "$(grep -c 'error' <<<"$out")" -eq 1 ]; then
+if [ "$rc" -eq 2 ] && grep -q "invalid packet filter 'tcp prot 80'" <<<"$out" && [ "$(grep -c 'error' <<<"$out")" -eq 1 ]; then
 	pass bad_pkt_filter
 else fail bad_pkt_filter "rc=$rc: $out"; fi
 out=$("$RETE" collect -m 'sk_buff.mrak == 1' 2>&1 >/dev/null); rc=$?
-if [ "$rc" -ne 0 ] && grep -q "struct sk_buff has no member 'mrak' (did you mean 'mark'?)" <<<"$out"; then
+if [ "$rc" -eq 2 ] && grep -q "struct sk_buff has no member 'mrak' (did you mean 'mark'?)" <<<"$out"; then
 	pass bad_meta_member
 else fail bad_meta_member "rc=$rc: $out"; fi
 out=$("$RETE" collect -m 'sk_buff.mark ==' 2>&1 >/dev/null); rc=$?
-if [ "$rc" -ne 0 ] && grep -q "column" <<<"$out"; then pass bad_meta_syntax
+if [ "$rc" -eq 2 ] && grep -q "column" <<<"$out"; then pass bad_meta_syntax
 else fail bad_meta_syntax "rc=$rc: $out"; fi
 check nothing_attached_on_error test "$(rete_progs)" = "$PROGS_BEFORE"
