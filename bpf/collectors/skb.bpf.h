@@ -12,42 +12,19 @@
 #include "uapi/rete_config.h"
 #include "uapi/rete_sections.h"
 
-#define RETE_HDR_UNSET 0xffff
-
 static __always_inline void rete_collect_packet(struct rete_builder *b, struct rete_ctx *rc)
 {
-	struct sk_buff *skb = rc->s;	/* the snapshot */
 	struct rete_sec_packet *p;
-	unsigned char *head, *data, *start;
-	__u16 mac, nh;
-	__u32 len, tail, flags = 0;
-	__s64 before, linear, cap;
+	struct rete_pkt_view v;
+	__s64 cap;
 
-	head = skb->head;
-	data = skb->data;
-	len = skb->len;
-	tail = skb->tail;
-	mac = skb->mac_header;
-	nh = skb->network_header;
-
-	/* On transmit data is at the MAC header, on receive already at L3. */
-	if (mac != RETE_HDR_UNSET) {
-		start = head + mac;
-	} else if (nh != RETE_HDR_UNSET) {
-		start = head + nh;
-		flags |= RETE_PACKET_F_L3;
-	} else {
+	if (!rete_pkt_view(rc, true, &v))
 		return;
-	}
-	before = data - start;	/* bytes between the first captured byte and skb->data */
-	if (before < -(__s64)len || before > 0xffff)
+	if (v.wire_len > (__s64)rc->s->len + 0xffff || v.linear <= 0)
 		return;
-	linear = (__s64)tail - (start - head);
-	if (linear <= 0)
-		return;
-	cap = (__s64)len + before;
-	if (cap > linear)
-		cap = linear;
+	cap = v.wire_len;
+	if (cap > v.linear)
+		cap = v.linear;
 	if (cap > RETE_PACKET_CAPTURE)
 		cap = RETE_PACKET_CAPTURE;
 	if (cap <= 0)
@@ -56,12 +33,12 @@ static __always_inline void rete_collect_packet(struct rete_builder *b, struct r
 	p = rete_sec_add(b, RETE_OWNER_SKB, RETE_SEC_T_SKB_PACKET, sizeof(*p) + RETE_PACKET_CAPTURE);
 	if (!p)
 		return;
-	p->len = (__u32)((__s64)len + before);
-	p->protocol = skb->protocol;
-	p->flags = flags;
+	p->len = (__u32)v.wire_len;
+	p->protocol = rc->s->protocol;
+	p->flags = v.l3 ? RETE_PACKET_F_L3 : 0;
 	p->pad = 0;
 	cap &= 0xff;
-	if (bpf_probe_read_kernel(p + 1, cap, start))
+	if (bpf_probe_read_kernel(p + 1, cap, v.start))
 		cap = 0;
 	p->capture_len = cap;
 	rete_sec_trim(b, p, sizeof(*p) + RETE_PACKET_CAPTURE, sizeof(*p) + cap);

@@ -44,32 +44,13 @@ const volatile __u64 rete_cfg_wakeup_bytes = 1 << 20;
  */
 static __always_inline bool rete_filter_packet(struct rete_ctx *rc)
 {
-	struct sk_buff *skb = rc->s;	/* the snapshot */
-	unsigned char *head, *data, *start;
-	__u32 len, tail;
-	__u16 mac, nh;
-	__s64 before, linear;
+	struct rete_pkt_view v;
 
-	head = skb->head;
-	data = skb->data;
-	len = skb->len;
-	tail = skb->tail;
-	mac = skb->mac_header;
-	nh = skb->network_header;
-
-	if (mac != RETE_HDR_UNSET)
-		start = head + mac;
-	else if (nh != RETE_HDR_UNSET && rete_cfg_filter_l3)
-		start = head + nh;
-	else
+	if (!rete_pkt_view(rc, rete_cfg_filter_l3, &v))
 		return false;
-	before = data - start;
-	linear = (__s64)tail - (start - head);
-	if (linear < 0 || before < -(__s64)len)
-		return false;
-	if (mac != RETE_HDR_UNSET)
-		return rete_filter_packet_l2((__u64)start, (__u32)linear, (__u32)((__s64)len + before));
-	return rete_filter_packet_l3((__u64)start, (__u32)linear, (__u32)((__s64)len + before));
+	if (!v.l3)
+		return rete_filter_packet_l2((__u64)v.start, (__u32)v.linear, (__u32)v.wire_len);
+	return rete_filter_packet_l3((__u64)v.start, (__u32)v.linear, (__u32)v.wire_len);
 }
 
 static __always_inline bool rete_filters_pass(struct rete_ctx *rc)

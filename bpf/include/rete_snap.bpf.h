@@ -30,6 +30,50 @@ static __always_inline bool rete_snap_skb(struct rete_ctx *rc, struct rete_scrat
 	return true;
 }
 
+/* sk_buff header offsets not set. */
+#define RETE_HDR_UNSET 0xffff
+
+/* The packet as the filters and the packet section see it, from the snapshot. */
+struct rete_pkt_view {
+	unsigned char *start;	/* first byte: the MAC header, else the network header */
+	__s64 linear;		/* bytes from start in the linear area */
+	__s64 wire_len;		/* bytes from start on the wire */
+	bool l3;		/* start is the network header (no MAC header set) */
+};
+
+/*
+ * Where the packet starts (the MAC header; the network header only when
+ * allow_l3, as early on transmit of locally generated packets) and how much
+ * of it there is; false when neither header is set or the offsets disagree.
+ */
+static __always_inline bool rete_pkt_view(const struct rete_ctx *rc, bool allow_l3,
+					  struct rete_pkt_view *v)
+{
+	const struct sk_buff *skb = rc->s;
+	unsigned char *head = skb->head;
+	__u16 mac = skb->mac_header, nh = skb->network_header;
+	__u32 len = skb->len;
+	__s64 before;
+
+	if (mac != RETE_HDR_UNSET) {
+		v->start = head + mac;
+		v->l3 = false;
+	} else if (nh != RETE_HDR_UNSET && allow_l3) {
+		v->start = head + nh;
+		v->l3 = true;
+	} else {
+		return false;
+	}
+	before = skb->data - v->start;	/* bytes between start and skb->data */
+	if (before < -(__s64)len)
+		return false;
+	v->linear = (__s64)skb->tail - (v->start - head);
+	if (v->linear < 0)
+		return false;
+	v->wire_len = (__s64)len + before;
+	return true;
+}
+
 /* The probe's net_device argument, else the packet's device. */
 static __always_inline struct net_device *rete_dev_of(struct rete_ctx *rc)
 {
