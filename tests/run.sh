@@ -108,10 +108,14 @@ run_lane() {
 			# A test failed, or the guest timed out (124) or never reported (125): show the
 			# guest's last words, the runner's lines and the tail of the guest console.
 			sed '/^rete-lane: .* in all, exit /,$d' <<<"$out" | tail -8 | sed 's/^/    | /'
-			sed -n '/^rete-lane: .* in all, exit /,$p' <<<"$out" | tail -45
-			if [ "$f" -eq 0 ]; then
-				f=1
-				echo "    FAIL [$label] lane: tests/lane/run-in-kernel.sh exited with $rc"
+			sed -n '/^rete-lane: .* in all, exit /p' <<<"$out"
+			sed -n '/^rete-lane: ---- guest console/,$p' <<<"$out" | tail -40 | sed 's/^/    | /'
+			echo "    (whole guest console in $BUILD/lane-$label.log)"
+			# The runner's line says whether the guest kernel crashed, and where.
+			crash=$(sed -n 's/^rete-lane: .* in all, exit [0-9]*.*; \(guest kernel crashed: .*\)$/\1/p' <<<"$out" | head -1)
+			if [ "$f" -eq 0 ] || [ -n "$crash" ]; then
+				f=$((f > 0 ? f : 1))
+				echo "    FAIL [$label] lane: tests/lane/run-in-kernel.sh exited with $rc${crash:+ ($crash)}"
 			fi
 		fi
 		passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
