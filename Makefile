@@ -37,6 +37,9 @@ BPF_PROBES := $(wildcard bpf/probes/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/probes/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_PROBES))
 SKELS := $(patsubst bpf/probes/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_PROBES))
 BPF_DEPS := $(wildcard bpf/include/*.h bpf/collectors/*.h include/uapi/*.h)
+# BPF programs of the unit tests (run with BPF_PROG_TEST_RUN, never attached): not in `all`.
+TEST_BPF := $(wildcard tests/bpf/*.bpf.c)
+TEST_SKELS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/%.skel.h,$(TEST_BPF))
 
 LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
@@ -63,7 +66,8 @@ endif
 all: $(SKELS) $(BUILD)/rete
 
 # Keep generated BPF objects and skeletons (they are not throwaway intermediates).
-.SECONDARY: $(BPF_OBJS) $(SKELS) $(BUILD)/vmlinux.h
+.SECONDARY: $(BPF_OBJS) $(SKELS) $(TEST_SKELS) $(BUILD)/vmlinux.h \
+	$(patsubst tests/bpf/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(TEST_BPF))
 
 deps:
 	@scripts/install-deps.sh
@@ -74,6 +78,12 @@ $(BUILD)/vmlinux.h:
 	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
 
 $(BUILD)/bpf/%.bpf.o: bpf/probes/%.bpf.c $(BUILD)/vmlinux.h $(BPF_DEPS)
+	@mkdir -p $(@D)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp -o $@ && rm -f $@.tmp
+
+$(BUILD)/bpf/%.bpf.o: tests/bpf/%.bpf.c $(BUILD)/vmlinux.h $(BPF_DEPS)
 	@mkdir -p $(@D)
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
@@ -105,12 +115,12 @@ $(BUILD)/rete: src/main.c $(BUILD)/librete.a $(HDRS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) src/main.c $(BUILD)/librete.a $(LDLIBS) -o $@
 
-$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/librete.a $(HDRS)
+$(BUILD)/tests/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/librete.a $(HDRS) $(TEST_SKELS)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $< $(UNIT_HELPERS) $(BUILD)/librete.a $(LDLIBS) -lcmocka -o $@
 
-$(BUILD)/tests-asan/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/librete-asan.a $(HDRS)
+$(BUILD)/tests-asan/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/librete-asan.a $(HDRS) $(TEST_SKELS)
 	@mkdir -p $(@D)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -O1 -Itests/unit $< $(UNIT_HELPERS) $(BUILD)/librete-asan.a \

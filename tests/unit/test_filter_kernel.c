@@ -1,6 +1,6 @@
 /*
  * The generated filters in the real kernel: pcap-filter translations and
- * meta filters are spliced into bpf/probes/filter_test.bpf.c by the
+ * meta filters are spliced into tests/bpf/filter_test.bpf.c by the
  * product's section handler (filter/inject.c), loaded (so the verifier
  * checks them) and run with BPF_PROG_TEST_RUN on packets and a fake
  * sk_buff held in map memory. Every result is compared with libpcap's
@@ -42,7 +42,7 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-/* ---- what bpf/probes/filter_test.bpf.c expects (value sizes are checked) ---- */
+/* ---- what tests/bpf/filter_test.bpf.c expects (value sizes are checked) ---- */
 
 #define FT_PKT_BUF 1024
 #define FT_PKTS_MAX 4096
