@@ -60,6 +60,10 @@ struct rete_scratch {
 	__u8 buf[RETE_EVENT_MAX];
 	__u8 skb[RETE_SKB_COPY_MAX];
 	__u8 dev[RETE_DEV_COPY_MAX];
+	/* Tracking: a map value being built, and the packet bytes its identity is read from. */
+	struct rete_tracking_info track;
+	__u64 win[RETE_SIG_WIN / 8];
+	__u8 l3[16];
 };
 
 /*

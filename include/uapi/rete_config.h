@@ -37,11 +37,36 @@ struct rete_probe_cfg {
 /* Packets tracked at once (the tracking map's size). */
 #define RETE_TRACKING_MAX 65536
 
+/*
+ * What tells one packet from the next one at the same data head, on kernels where no kprobe
+ * sees every head free (bpf/collectors/skb_tracking.bpf.h): which bytes of the transport
+ * window count, so that header rewrites along one packet's journey (TTL, NAT addresses,
+ * ports and ICMP ids, checksums) keep its id.
+ */
+enum rete_sig_kind {
+	RETE_SIG_NONE,		/* nothing to compare: the id is kept as before */
+	RETE_SIG_RAW,		/* every byte (non-IP, or a transport rete does not know) */
+	RETE_SIG_TCP,		/* sequence, ack, flags, window, urgent, options or data */
+	RETE_SIG_UDP,		/* length and payload */
+	RETE_SIG_ICMP_ECHO,	/* type, code, sequence and payload (ICMPv4 and v6) */
+	RETE_SIG_ICMP_ERR,	/* type, code, and the quoted header's fields NAT keeps */
+	RETE_SIG_MAX,
+};
+
+/* Bytes of the transport window, from the transport header (or the network header). */
+#define RETE_SIG_WIN 32
+
 /* Tracking map value. */
 struct rete_tracking_info {
 	__u64 orig_head;
 	__u64 timestamp;	/* first seen */
 	__u64 last_seen;
+	__u64 sig;		/* hash of the identity bytes (sig_kind) at first sight */
+	__u16 sig_off;		/* offset from the head of the transport window */
+	__u16 ipid_off;		/* offset from the head of the IPv4 id and fragment word, or 0 */
+	__u8 sig_len;		/* bytes of the window inside the packet at first sight */
+	__u8 sig_kind;		/* enum rete_sig_kind */
+	__u16 pad;
 };
 
 /* Per-probe, per-CPU counters. */
@@ -62,6 +87,7 @@ enum rete_gcounter {
 	RETE_GC_KRET_FULL,	/* kretprobe entries not stored: in-flight table full */
 	RETE_GC_SKB_UNREADABLE,	/* probe runs whose sk_buff could not be read (no event) */
 	RETE_GC_NESTED,		/* probe runs skipped: nested deeper than RETE_NEST_MAX on a CPU */
+	RETE_GC_TRACK_REUSED,	/* ids ended: their data head now holds another packet */
 	RETE_GC_MAX,
 };
 
@@ -92,7 +118,7 @@ struct rete_kret_entry {
 #define RETE_FENTRY_ID_MAGIC 0x7e7ef1d0
 
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_cfg) == 8, "rete_probe_cfg ABI");
-RETE_STATIC_ASSERT(sizeof(struct rete_tracking_info) == 24, "rete_tracking_info ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_tracking_info) == 40, "rete_tracking_info ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_counters) == 32, "rete_probe_counters ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_kret_key) == 16, "rete_kret_key ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_kret_entry) == 64, "rete_kret_entry ABI");

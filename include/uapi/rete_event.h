@@ -13,7 +13,7 @@
 #include <linux/types.h>
 #endif
 
-#define RETE_ABI_VERSION 1
+#define RETE_ABI_VERSION 2
 
 /* Largest record the BPF side builds (stack trace + packet + metadata). */
 #define RETE_EVENT_MAX 2048

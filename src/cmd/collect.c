@@ -67,6 +67,7 @@ struct collection {
 	size_t attached_n;
 	size_t pstack_added;
 	bool track_rekey;		/* a pskb_expand_head probe was added */
+	bool track_verify;		/* no skb_free_head probe: heads are checked for reuse */
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -155,6 +156,13 @@ static int setup_tracefs(struct collection *c)
  * head keep tracking ids exact (Retis's tracking probes): a head freed
  * without the free tracepoints, a head stolen by another skb, and a head
  * reallocated by pskb_expand_head (its entry follows the skb to the new head).
+ *
+ * Without a probe on skb_free_head, a head can be freed unseen (UDP delivery,
+ * TCP's acked and consumed data, GRO) and reused by the next packet: the chain
+ * then checks at each sighting that the head still holds the packet its id was
+ * given to (bpf/collectors/skb_tracking.bpf.h). No tracepoint marks those
+ * frees: skb:skb_copy_datagram_iovec does not fire for linear UDP datagrams
+ * (copy_linear_skb).
  */
 static void track_kfuncs(struct collection *c)
 {
@@ -168,8 +176,11 @@ static void track_kfuncs(struct collection *c)
 	};
 	char err[512];
 
-	if (rete_kernel_probe_type_usable(RETE_PROBE_KPROBE, err, sizeof(err)))
+	c->track_verify = true;
+	if (rete_kernel_probe_type_usable(RETE_PROBE_KPROBE, err, sizeof(err))) {
+		log_debug("tracking: no kprobes: ids end where a data head is reused");
 		return;
+	}
 	for (size_t i = 0; i < sizeof(upkeep) / sizeof(upkeep[0]); i++) {
 		struct rete_probe_spec spec = { .type = RETE_PROBE_KPROBE };
 		size_t before = c->probes.n, added;
@@ -186,8 +197,12 @@ static void track_kfuncs(struct collection *c)
 			p->optional = true;
 		if (upkeep[i].flag == RETE_PROBE_F_TRACK_EXPAND)
 			c->track_rekey = true;
+		if (upkeep[i].flag == RETE_PROBE_F_TRACK_HEAD_FREE)
+			c->track_verify = false;
 		log_debug("tracking: kprobe:%s keeps ids exact", upkeep[i].func);
 	}
+	if (c->track_verify)
+		log_debug("tracking: no kprobe on skb_free_head: ids end where a data head is reused");
 }
 
 static int setup_probes(struct collection *c)
@@ -548,6 +563,10 @@ static void report(struct collection *c)
 	if (rete_session_gcounter(c->session, RETE_GC_TRACK_FULL))
 		log_warn("%" PRIu64 " packet(s) not tracked: tracking table full",
 			 rete_session_gcounter(c->session, RETE_GC_TRACK_FULL));
+	if (rete_session_gcounter(c->session, RETE_GC_TRACK_REUSED))
+		log_info("%" PRIu64 " tracking id(s) ended where the packet's data head was freed "
+			 "unseen and reused by another packet (no kprobe on skb_free_head here)",
+			 rete_session_gcounter(c->session, RETE_GC_TRACK_REUSED));
 	if (rete_session_gcounter(c->session, RETE_GC_SKB_UNREADABLE))
 		log_warn("%" PRIu64 " probe run(s) without event: their sk_buff could not be read",
 			 rete_session_gcounter(c->session, RETE_GC_SKB_UNREADABLE));
@@ -724,6 +743,7 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	so.no_kprobe_multi = getenv("RETE_NO_KPROBE_MULTI") != NULL;
 	so.probe_stack = c.args.probe_stack;
 	so.track_rekey = c.track_rekey;
+	so.track_verify = c.track_verify;
 	if (setup_filters(&c, &so))
 		goto out;
 	rc = rete_session_new(&so, &c.probes, c.btf, &c.session, err, sizeof(err));

@@ -85,7 +85,8 @@ static int set_chain_rodata(struct bpf_object *obj, const struct rete_session_op
 	const bool skb = o->skb, drop = o->drop, tracking = o->tracking, dev = o->dev,
 		   ns = o->ns, stack_all = o->stack_all, l2 = o->filter_l2 != NULL,
 		   l3 = o->filter_l3 != NULL, meta = o->filter_meta != NULL,
-		   strict = o->filter_strict, rekey = o->track_rekey;
+		   strict = o->filter_strict, rekey = o->track_rekey,
+		   verify = o->track_verify;
 	const uint32_t skb_sections = o->skb_sections;
 	const uint64_t wakeup_bytes = o->ringbuf_bytes / 4;
 	const struct {
@@ -98,6 +99,7 @@ static int set_chain_rodata(struct bpf_object *obj, const struct rete_session_op
 		{ "rete_cfg_drop", &drop, sizeof(drop) },
 		{ "rete_cfg_tracking", &tracking, sizeof(tracking) },
 		{ "rete_cfg_track_rekey", &rekey, sizeof(rekey) },
+		{ "rete_cfg_track_verify", &verify, sizeof(verify) },
 		{ "rete_cfg_dev", &dev, sizeof(dev) },
 		{ "rete_cfg_ns", &ns, sizeof(ns) },
 		{ "rete_cfg_stack_all", &stack_all, sizeof(stack_all) },

@@ -25,6 +25,7 @@ struct rete_session_opts {
 	bool filter_strict;		/* evaluate filters at every probe, tracked or not */
 	bool probe_stack;		/* --probe-stack: load the kprobe program even without kprobes */
 	bool track_rekey;		/* a pskb_expand_head probe re-keys tracking entries */
+	bool track_verify;		/* no probe sees every head free: check heads for reuse */
 };
 
 /*
