@@ -8,22 +8,13 @@
 #include <bpf/bpf_helpers.h>
 
 #include "rete_builder.bpf.h"
+#include "rete_cfg.bpf.h"
 #include "rete_ctx.bpf.h"
 #include "rete_maps.bpf.h"
 #include "rete_snap.bpf.h"
 #include "uapi/rete_sections.h"
 
 #define RETE_EEXIST 17
-
-/* Set when a pskb_expand_head probe may have keyed an entry by skb address. */
-const volatile bool rete_cfg_track_rekey = false;
-/*
- * Set when no kprobe sees every data head free (kernels without kprobes): a
- * head can then be freed silently (UDP delivery, TCP's acked and consumed
- * data, GRO and coalescing) and handed to the next packet, so each sighting
- * checks that the head still holds the packet the id was given to.
- */
-const volatile bool rete_cfg_track_verify = false;
 
 /*
  * Which bytes of the transport window identify a packet (enum rete_sig_kind),
@@ -170,7 +161,7 @@ static __always_inline bool rete_track_lookup(struct rete_ctx *rc, struct rete_s
 	__u64 head = (__u64)rc->s->head;
 
 	info = bpf_map_lookup_elem(&rete_tracking, &head);
-	if (!info && rete_cfg_track_rekey) {
+	if (!info && rete_cfg.track_rekey) {
 		/* Its head was replaced (pskb_expand_head): found by skb, moved to the new head. */
 		__u64 key = (__u64)skb;
 
@@ -188,7 +179,7 @@ static __always_inline bool rete_track_lookup(struct rete_ctx *rc, struct rete_s
 	if (!info)
 		return false;
 	/* Another packet at the head of a packet freed unseen: that id is over. */
-	if (rete_cfg_track_verify && !rete_track_sig_same(rc, info)) {
+	if (rete_cfg.track_verify && !rete_track_sig_same(rc, info)) {
 		bpf_map_delete_elem(&rete_tracking, &head);
 		rete_gcount(RETE_GC_TRACK_REUSED);
 		return false;
@@ -209,7 +200,7 @@ static __always_inline bool rete_track_start(struct rete_ctx *rc, struct rete_se
 	new_info->orig_head = head;
 	new_info->timestamp = rc->ts;
 	new_info->last_seen = rc->ts;
-	if (rete_cfg_track_verify)
+	if (rete_cfg.track_verify)
 		rete_track_sig_take(rc, new_info);
 	else
 		new_info->sig_kind = RETE_SIG_NONE;

@@ -11,6 +11,7 @@
 #include <bpf/bpf_helpers.h>
 
 #include "rete_builder.bpf.h"
+#include "rete_cfg.bpf.h"
 #include "rete_ctx.bpf.h"
 #include "rete_maps.bpf.h"
 #include "rete_snap.bpf.h"
@@ -22,21 +23,6 @@
 #include "collectors/skb_tracking.bpf.h"
 #include "rete_filter.bpf.h"
 
-const volatile bool rete_cfg_skb = true;
-const volatile __u32 rete_cfg_skb_sections = 0;
-const volatile bool rete_cfg_drop = true;
-const volatile bool rete_cfg_tracking = true;
-const volatile bool rete_cfg_dev = true;
-const volatile bool rete_cfg_ns = true;
-const volatile bool rete_cfg_stack_all = false;
-/* Filters: which placeholders hold a real filter, and whether tracked packets skip them. */
-const volatile bool rete_cfg_filter_l2 = false;
-const volatile bool rete_cfg_filter_l3 = false;
-const volatile bool rete_cfg_filter_meta = false;
-const volatile bool rete_cfg_filter_strict = false;
-/* Ring-buffer fill level (bytes) past which the consumer is woken at once. */
-const volatile __u64 rete_cfg_wakeup_bytes = 1 << 20;
-
 /*
  * Packet filter: the L2 variant when the skb has a MAC header, else the L3
  * variant on the network header (locally generated packets early on
@@ -46,7 +32,7 @@ static __always_inline bool rete_filter_packet(struct rete_ctx *rc)
 {
 	struct rete_pkt_view v;
 
-	if (!rete_pkt_view(rc, rete_cfg_filter_l3, &v))
+	if (!rete_pkt_view(rc, rete_cfg.filter_l3, &v))
 		return false;
 	if (!v.l3)
 		return rete_filter_packet_l2((__u64)v.start, (__u32)v.linear, (__u32)v.wire_len);
@@ -55,9 +41,9 @@ static __always_inline bool rete_filter_packet(struct rete_ctx *rc)
 
 static __always_inline bool rete_filters_pass(struct rete_ctx *rc)
 {
-	if ((rete_cfg_filter_l2 || rete_cfg_filter_l3) && !rete_filter_packet(rc))
+	if ((rete_cfg.filter_l2 || rete_cfg.filter_l3) && !rete_filter_packet(rc))
 		return false;
-	if (rete_cfg_filter_meta && !rete_filter_meta((__u64)rc->skb))
+	if (rete_cfg.filter_meta && !rete_filter_meta((__u64)rc->skb))
 		return false;
 	return true;
 }
@@ -82,7 +68,7 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 		return 0;
 	}
 
-	if (rete_cfg_tracking)
+	if (rete_cfg.tracking)
 		tracked = rete_track_lookup(rc, &tracking);
 
 	if (!(rc->cfg->flags & RETE_PROBE_F_EMIT))
@@ -90,7 +76,7 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 
 	/* Once tracked, a packet skips the filters (it stays visible after NAT and
 	 * encapsulation), unless --filter-mode strict. */
-	if (!tracked || rete_cfg_filter_strict) {
+	if (!tracked || rete_cfg.filter_strict) {
 		if (!rete_filters_pass(rc)) {
 			cnt->filtered++;
 			goto out_free;
@@ -100,7 +86,7 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 	 * At a function's return its skb may already be freed: like Retis,
 	 * kretprobes report a tracked packet but never start tracking one.
 	 */
-	if (rete_cfg_tracking && !tracked && !(rc->cfg->flags & RETE_PROBE_F_RETURN))
+	if (rete_cfg.tracking && !tracked && !(rc->cfg->flags & RETE_PROBE_F_RETURN))
 		tracked = rete_track_start(rc, &tracking);
 
 	b.buf = scratch->buf;
@@ -108,17 +94,17 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 	b.nsec = 0;
 
 	rete_collect_common(&b, rc);
-	if (rete_cfg_stack_all || (rc->cfg->flags & RETE_PROBE_F_STACK))
+	if (rete_cfg.stack_all || (rc->cfg->flags & RETE_PROBE_F_STACK))
 		rete_collect_stack(&b, rc);
 	if (tracked)
 		rete_collect_tracking(&b, rc, &tracking);
-	if (rete_cfg_drop)
+	if (rete_cfg.drop)
 		rete_collect_drop(&b, rc);
-	if (rete_cfg_skb)
-		rete_collect_skb(&b, rc, rete_cfg_skb_sections);
-	if (rete_cfg_dev)
+	if (rete_cfg.skb)
+		rete_collect_skb(&b, rc, rete_cfg.skb_sections);
+	if (rete_cfg.dev)
 		rete_collect_dev(&b, rc);
-	if (rete_cfg_ns)
+	if (rete_cfg.ns)
 		rete_collect_ns(&b, rc);
 
 	hdr = (void *)b.buf;
@@ -127,7 +113,7 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 	hdr->nsec = b.nsec;
 
 	/* No wakeup per event: the consumer drains on a short timer, unless the ring fills up. */
-	flags = bpf_ringbuf_query(&rete_events, BPF_RB_AVAIL_DATA) > rete_cfg_wakeup_bytes ?
+	flags = bpf_ringbuf_query(&rete_events, BPF_RB_AVAIL_DATA) > rete_cfg.wakeup_bytes ?
 			BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	if (b.off > RETE_EVENT_MAX)
 		goto out_free;
@@ -137,9 +123,9 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 		cnt->emitted++;
 
 out_free:
-	if (rete_cfg_tracking && tracked && (rc->cfg->flags & RETE_PROBE_F_TRACK_FREE))
+	if (rete_cfg.tracking && tracked && (rc->cfg->flags & RETE_PROBE_F_TRACK_FREE))
 		rete_track_free(rc);
-	if (rete_cfg_tracking && tracked &&
+	if (rete_cfg.tracking && tracked &&
 	    (rc->cfg->flags & (RETE_PROBE_F_TRACK_HEAD_FREE | RETE_PROBE_F_TRACK_PARTIAL |
 			       RETE_PROBE_F_TRACK_EXPAND)))
 		rete_track_upkeep(rc);

@@ -77,6 +77,32 @@ struct rete_probe_counters {
 	__u64 filtered;		/* reserved for filters */
 };
 
+/*
+ * Load-time settings of the chain (bpf/include/rete_chain.bpf.h): one
+ * `const volatile struct rete_chain_cfg rete_cfg` in the .rodata of every probe
+ * object, assigned through its skeleton before load, so the verifier prunes
+ * what is off. Collector switches are filled by the collectors themselves
+ * (src/collectors/), the rest by the session. Flags are 0 or 1.
+ */
+struct rete_chain_cfg {
+	__u64 wakeup_bytes;	/* ring-buffer fill level past which the consumer is woken */
+	__u32 skb_sections;	/* RETE_SKB_SEC_* */
+	/* collectors */
+	__u8 skb;
+	__u8 drop;
+	__u8 tracking;
+	__u8 dev;
+	__u8 ns;
+	__u8 track_rekey;	/* a pskb_expand_head probe may key an entry by skb address */
+	__u8 track_verify;	/* no probe sees every head free: check heads for reuse */
+	/* core */
+	__u8 stack_all;		/* --stack */
+	__u8 filter_l2;		/* which filter placeholders hold a real filter */
+	__u8 filter_l3;
+	__u8 filter_meta;
+	__u8 filter_strict;	/* tracked packets are filtered too (--filter-mode strict) */
+};
+
 /* Probe runs one CPU can nest (each has its own scratch area). */
 #define RETE_NEST_MAX 4
 
@@ -118,6 +144,7 @@ struct rete_kret_entry {
 #define RETE_FENTRY_ID_MAGIC 0x7e7ef1d0
 
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_cfg) == 8, "rete_probe_cfg ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_chain_cfg) == 24, "rete_chain_cfg ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_tracking_info) == 40, "rete_tracking_info ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_counters) == 32, "rete_probe_counters ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_kret_key) == 16, "rete_kret_key ABI");

@@ -313,7 +313,7 @@ static int setup_filters(struct collection *c, struct rete_session_opts *so)
 		}
 		so->filter_meta = &c->filter_meta;
 	}
-	so->filter_strict = c->args.filter_strict;
+	so->chain.filter_strict = c->args.filter_strict;
 	return 0;
 }
 
@@ -731,19 +731,19 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 		goto out;
 
 	memset(&so, 0, sizeof(so));
-	so.skb = c.collectors[RETE_COLL_SKB];
-	so.drop = c.collectors[RETE_COLL_SKB_DROP];
-	so.tracking = c.collectors[RETE_COLL_SKB_TRACKING];
-	so.dev = c.collectors[RETE_COLL_DEV];
-	so.ns = c.collectors[RETE_COLL_NS];
-	so.stack_all = c.args.stack;
-	so.skb_sections = c.args.skb_sections;
+	so.chain.skb = c.collectors[RETE_COLL_SKB];
+	so.chain.drop = c.collectors[RETE_COLL_SKB_DROP];
+	so.chain.tracking = c.collectors[RETE_COLL_SKB_TRACKING];
+	so.chain.dev = c.collectors[RETE_COLL_DEV];
+	so.chain.ns = c.collectors[RETE_COLL_NS];
+	so.chain.stack_all = c.args.stack;
+	so.chain.skb_sections = c.args.skb_sections;
 	so.ringbuf_bytes = c.args.buffer_size ? (uint32_t)c.args.buffer_size : 8u << 20;
 	so.no_cookie = getenv("RETE_NO_ATTACH_COOKIE") != NULL;
 	so.no_kprobe_multi = getenv("RETE_NO_KPROBE_MULTI") != NULL;
 	so.probe_stack = c.args.probe_stack;
-	so.track_rekey = c.track_rekey;
-	so.track_verify = c.track_verify;
+	so.chain.track_rekey = c.track_rekey;
+	so.chain.track_verify = c.track_verify;
 	if (setup_filters(&c, &so))
 		goto out;
 	rc = rete_session_new(&so, &c.probes, c.btf, &c.session, err, sizeof(err));

@@ -64,8 +64,9 @@ int rete_session_register_inject(const struct rete_session *s, const char *sec, 
 				 struct rete_inject_ctx *ctx);
 
 /*
- * Before load: collector and filter settings into .rodata, and the maps an
- * earlier object created reused (the first object sizes the ring buffer).
+ * Before load: the maps an earlier object created reused (the first object
+ * sizes the ring buffer). The backend also assigns the chain's settings,
+ * rete_session_get_opts(s)->chain, to its skeleton's rodata->rete_cfg.
  */
 int rete_session_prepare_obj(struct rete_session *s, struct bpf_object *obj, char *err,
 			     size_t errlen);

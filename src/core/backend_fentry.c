@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 
 #include "core/backend.h"
+#include "uapi/rete_config.h" /* the skeleton's .rodata types */
 #include "fentry.skel.h"
 #include "lib/log.h"
 
@@ -211,6 +212,7 @@ static int fentry_load(struct rete_session *s, struct rete_backend **ret, char *
 		goto out_free;
 	}
 	rc = rete_session_prepare_obj(s, b->skel->obj, err, errlen);
+	b->skel->rodata->rete_cfg = rete_session_get_opts(s)->chain;
 	if (rc)
 		goto out_free;
 	{

@@ -18,6 +18,7 @@
 
 #include "core/backend.h"
 #include "core/kernel.h"
+#include "uapi/rete_config.h" /* the skeleton's .rodata types */
 #include "kprobe.skel.h"
 #include "lib/log.h"
 
@@ -109,6 +110,7 @@ static int kprobe_load(struct rete_session *s, struct rete_backend **ret, char *
 		goto out_free;
 	}
 	rc = rete_session_prepare_obj(s, b->skel->obj, err, errlen);
+	b->skel->rodata->rete_cfg = rete_session_get_opts(s)->chain;
 	if (rc)
 		goto out_free;
 	/* The attach type decides which cookie bpf_get_attach_cookie() returns. */

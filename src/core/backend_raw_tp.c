@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "core/backend.h"
+#include "uapi/rete_config.h" /* the skeleton's .rodata types */
 #include "raw_tp.skel.h"
 
 struct raw_tp_backend {
@@ -68,6 +69,7 @@ static int load_instance(struct raw_tp_backend *b, uint32_t probe_id, struct ret
 		return rc;
 	}
 	rc = rete_session_prepare_obj(s, skel->obj, err, errlen);
+	skel->rodata->rete_cfg = rete_session_get_opts(s)->chain;
 	if (rc)
 		goto out_destroy;
 	skel->rodata->rete_cfg_use_cookie = b->cookies;

@@ -33,10 +33,4 @@ int rete_shared_maps_adopt(struct rete_shared_maps *sm, const struct bpf_object 
 int rete_shared_maps_fd(const struct rete_shared_maps *sm, const char *name);
 void rete_shared_maps_release(struct rete_shared_maps *sm);
 
-/*
- * Set the initial value of .rodata variable `var` (before load). -ENOENT
- * when the object has no such variable, -EINVAL when its size differs.
- */
-int rete_obj_set_rodata(struct bpf_object *obj, const char *var, const void *val, size_t size);
-
 #endif

@@ -78,62 +78,11 @@ int rete_session_register_inject(const struct rete_session *s, const char *sec, 
 	return rete_inject_register(sec, (enum bpf_prog_type)prog_type, ctx);
 }
 
-/* The chain's .rodata settings (bpf/include/rete_chain.bpf.h), the same in every object. */
-static int set_chain_rodata(struct bpf_object *obj, const struct rete_session_opts *o,
-			    const char **ret_var)
-{
-	const bool skb = o->skb, drop = o->drop, tracking = o->tracking, dev = o->dev,
-		   ns = o->ns, stack_all = o->stack_all, l2 = o->filter_l2 != NULL,
-		   l3 = o->filter_l3 != NULL, meta = o->filter_meta != NULL,
-		   strict = o->filter_strict, rekey = o->track_rekey,
-		   verify = o->track_verify;
-	const uint32_t skb_sections = o->skb_sections;
-	const uint64_t wakeup_bytes = o->ringbuf_bytes / 4;
-	const struct {
-		const char *var;
-		const void *val;
-		size_t size;
-	} settings[] = {
-		{ "rete_cfg_skb", &skb, sizeof(skb) },
-		{ "rete_cfg_skb_sections", &skb_sections, sizeof(skb_sections) },
-		{ "rete_cfg_drop", &drop, sizeof(drop) },
-		{ "rete_cfg_tracking", &tracking, sizeof(tracking) },
-		{ "rete_cfg_track_rekey", &rekey, sizeof(rekey) },
-		{ "rete_cfg_track_verify", &verify, sizeof(verify) },
-		{ "rete_cfg_dev", &dev, sizeof(dev) },
-		{ "rete_cfg_ns", &ns, sizeof(ns) },
-		{ "rete_cfg_stack_all", &stack_all, sizeof(stack_all) },
-		{ "rete_cfg_wakeup_bytes", &wakeup_bytes, sizeof(wakeup_bytes) },
-		{ "rete_cfg_filter_l2", &l2, sizeof(l2) },
-		{ "rete_cfg_filter_l3", &l3, sizeof(l3) },
-		{ "rete_cfg_filter_meta", &meta, sizeof(meta) },
-		{ "rete_cfg_filter_strict", &strict, sizeof(strict) },
-	};
-
-	for (size_t i = 0; i < sizeof(settings) / sizeof(settings[0]); i++) {
-		int rc = rete_obj_set_rodata(obj, settings[i].var, settings[i].val,
-					     settings[i].size);
-
-		if (rc) {
-			*ret_var = settings[i].var;
-			return rc;
-		}
-	}
-	return 0;
-}
-
 int rete_session_prepare_obj(struct rete_session *s, struct bpf_object *obj, char *err,
 			     size_t errlen)
 {
-	const char *var = NULL;
 	int rc;
 
-	rc = set_chain_rodata(obj, &s->opts, &var);
-	if (rc) {
-		snprintf(err, errlen, "BPF object %s has no usable setting %s: %s",
-			 bpf_object__name(obj), var, strerror(-rc));
-		return rc;
-	}
 	if (rete_session_map_fd(s, "rete_events") < 0) {
 		struct bpf_map *rb = bpf_object__find_map_by_name(obj, "rete_events");
 
@@ -231,6 +180,11 @@ int rete_session_new(const struct rete_session_opts *opts, const struct rete_pro
 	s->set = set;
 	s->btf = btf;
 	s->opts = *opts;
+	/* What only the session knows: which filters exist, how full the ring may get. */
+	s->opts.chain.filter_l2 = opts->filter_l2 != NULL;
+	s->opts.chain.filter_l3 = opts->filter_l3 != NULL;
+	s->opts.chain.filter_meta = opts->filter_meta != NULL;
+	s->opts.chain.wakeup_bytes = opts->ringbuf_bytes / 4;
 	s->cookies = !opts->no_cookie && rete_kernel_has_raw_tp_cookie(btf);
 	s->ncpus = libbpf_num_possible_cpus();
 	if (s->ncpus <= 0) {

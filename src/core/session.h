@@ -14,18 +14,17 @@ struct btf;
 struct rete_session;
 
 struct rete_session_opts {
-	bool skb, drop, tracking, dev, ns;
-	bool stack_all;			/* --stack */
-	uint32_t skb_sections;		/* RETE_SKB_SEC_* */
+	/*
+	 * The chain's load-time settings: collectors and core switches; the session
+	 * fills filter_* and wakeup_bytes from the fields below.
+	 */
+	struct rete_chain_cfg chain;
 	uint32_t ringbuf_bytes;		/* power of two */
 	bool no_cookie;			/* raw_tp: force the one-instance-per-probe fallback */
 	bool no_kprobe_multi;		/* kprobes: force one link per function */
 	/* Generated filters (NULL when absent), spliced into the program at load. */
 	const struct rete_filter_prog *filter_l2, *filter_l3, *filter_meta;
-	bool filter_strict;		/* evaluate filters at every probe, tracked or not */
 	bool probe_stack;		/* --probe-stack: load the kprobe program even without kprobes */
-	bool track_rekey;		/* a pskb_expand_head probe re-keys tracking entries */
-	bool track_verify;		/* no probe sees every head free: check heads for reuse */
 };
 
 /*

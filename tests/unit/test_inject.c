@@ -14,6 +14,7 @@
 #include <bpf/libbpf.h>
 
 #include "filter/inject.h"
+#include "uapi/rete_config.h" /* the skeleton's .rodata types */
 #include "raw_tp.skel.h"
 #include "filter/insn.h"
 

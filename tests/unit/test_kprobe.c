@@ -27,8 +27,8 @@
 #include "core/probe_stack.h"
 #include "helpers/btf_builder.h"
 #include "helpers/fixture.h"
+#include "uapi/rete_config.h" /* the skeleton's .rodata types */
 #include "kprobe.skel.h"
-#include "uapi/rete_config.h"
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -506,27 +506,20 @@ static void test_resolve_wildcard(void **state)
 	assert_int_equal(f->set.skipped.untraceable, 2 + 2);
 }
 
-/* .rodata settings by name. */
+/* The chain's settings are one typed .rodata struct, the same as userspace's. */
 
 static void test_rodata(void **state)
 {
 	struct rete_kprobe *skel = rete_kprobe__open();
-	const bool off = false, on = true;
-	const uint64_t wake = 12345;
+	struct rete_chain_cfg cfg = { .skb = 1, .stack_all = 1, .wakeup_bytes = 12345 };
 
 	(void)state;
 	assert_non_null(skel);
-	assert_int_equal(rete_obj_set_rodata(skel->obj, "rete_cfg_skb", &off, sizeof(off)), 0);
-	assert_false(skel->rodata->rete_cfg_skb);
-	assert_int_equal(rete_obj_set_rodata(skel->obj, "rete_cfg_stack_all", &on, sizeof(on)), 0);
-	assert_true(skel->rodata->rete_cfg_stack_all);
-	assert_int_equal(
-		rete_obj_set_rodata(skel->obj, "rete_cfg_wakeup_bytes", &wake, sizeof(wake)), 0);
-	assert_int_equal(skel->rodata->rete_cfg_wakeup_bytes, 12345);
-	assert_int_equal(rete_obj_set_rodata(skel->obj, "rete_cfg_wakeup_bytes", &on, sizeof(on)),
-			 -EINVAL);
-	assert_int_equal(rete_obj_set_rodata(skel->obj, "rete_cfg_nope", &on, sizeof(on)),
-			 -ENOENT);
+	assert_int_equal(sizeof(skel->rodata->rete_cfg), sizeof(cfg));
+	assert_int_equal(skel->rodata->rete_cfg.skb, 0);
+	skel->rodata->rete_cfg = cfg;
+	assert_int_equal(skel->rodata->rete_cfg.wakeup_bytes, 12345);
+	assert_int_equal(skel->rodata->rete_cfg.stack_all, 1);
 	rete_kprobe__destroy(skel);
 }
 

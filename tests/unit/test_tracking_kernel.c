@@ -26,8 +26,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "uapi/rete_config.h" /* the skeleton's .rodata types */
 #include "tracking_test.skel.h"
-#include "uapi/rete_config.h"
 
 #define NH 64		/* network header offset in the head (the headroom) */
 #define END 512		/* sk_buff.end */
@@ -50,7 +50,7 @@ static int load(bool verify, struct rete_tracking_test **ret)
 
 	if (!skel)
 		return -errno;
-	skel->rodata->rete_cfg_track_verify = verify;
+	skel->rodata->rete_cfg.track_verify = verify;
 	bpf_map__set_max_entries(skel->maps.rete_events, 4096);
 	rc = rete_tracking_test__load(skel);
 	if (rc) {
