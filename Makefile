@@ -31,20 +31,20 @@ LDLIBS := -lbpf -lelf -lz -lpcap -ljson-c -lyaml
 
 ARCH := x86
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
-	-I$(BUILD) -Iinclude -Ibpf/include -Ibpf -I/usr/include/x86_64-linux-gnu
+	-I$(BUILD) -Iinclude -Ibpf/include -Isrc -I/usr/include/x86_64-linux-gnu
 
 BPF_PROBES := $(wildcard bpf/probes/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/probes/%.bpf.c,$(BUILD)/bpf/%.bpf.o,$(BPF_PROBES))
 SKELS := $(patsubst bpf/probes/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_PROBES))
-BPF_DEPS := $(wildcard bpf/include/*.h bpf/collectors/*.h include/uapi/*.h)
+BPF_DEPS := $(wildcard bpf/include/*.h src/collectors/*/*.bpf.h include/uapi/*.h)
 # BPF programs of the unit tests (run with BPF_PROG_TEST_RUN, never attached): not in `all`.
 TEST_BPF := $(wildcard tests/bpf/*.bpf.c)
 TEST_SKELS := $(patsubst tests/bpf/%.bpf.c,$(BUILD)/%.skel.h,$(TEST_BPF))
 
-LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+LIB_SRCS := $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c src/collectors/*/*.c))
 LIB_OBJS := $(patsubst src/%.c,$(BUILD)/obj/%.o,$(LIB_SRCS))
 ASAN_OBJS := $(patsubst src/%.c,$(BUILD)/asan/%.o,$(LIB_SRCS))
-HDRS := $(wildcard src/*.h src/*/*.h include/uapi/*.h)
+HDRS := $(wildcard src/*.h src/*/*.h src/collectors/*/*.h include/uapi/*.h)
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))

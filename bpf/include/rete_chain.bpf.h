@@ -15,12 +15,12 @@
 #include "rete_ctx.bpf.h"
 #include "rete_maps.bpf.h"
 #include "rete_snap.bpf.h"
-#include "collectors/common.bpf.h"
-#include "collectors/dev.bpf.h"
-#include "collectors/ns.bpf.h"
-#include "collectors/skb.bpf.h"
-#include "collectors/skb_drop.bpf.h"
-#include "collectors/skb_tracking.bpf.h"
+#include "rete_common.bpf.h"
+#include "collectors/dev/dev.bpf.h"
+#include "collectors/ns/ns.bpf.h"
+#include "collectors/skb/skb.bpf.h"
+#include "collectors/skb_drop/skb_drop.bpf.h"
+#include "collectors/skb_tracking/skb_tracking.bpf.h"
 #include "rete_filter.bpf.h"
 
 /*

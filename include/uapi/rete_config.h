@@ -39,7 +39,7 @@ struct rete_probe_cfg {
 
 /*
  * What tells one packet from the next one at the same data head, on kernels where no kprobe
- * sees every head free (bpf/collectors/skb_tracking.bpf.h): which bytes of the transport
+ * sees every head free (src/collectors/skb_tracking/skb_tracking.bpf.h): which bytes of the transport
  * window count, so that header rewrites along one packet's journey (TTL, NAT addresses,
  * ports and ICMP ids, checksums) keep its id.
  */

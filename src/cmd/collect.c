@@ -49,7 +49,7 @@ struct collection {
 	struct rete_decoder dec;
 	struct rete_output out;
 	struct rete_event ev;
-	bool collectors[RETE_COLL_MAX];
+	bool collectors[RETE_COLLECTORS_MAX];	/* by registry index */
 	int sfd;			/* signalfd */
 	int epfd;
 	struct ring_buffer *rb;
@@ -66,8 +66,7 @@ struct collection {
 	struct rete_probe_stack *pstack;
 	size_t attached_n;
 	size_t pstack_added;
-	bool track_rekey;		/* a pskb_expand_head probe was added */
-	bool track_verify;		/* no skb_free_head probe: heads are checked for reuse */
+	struct rete_chain_cfg chain;	/* the collectors' switches, set by their setup */
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -85,25 +84,24 @@ static int select_collectors(struct collection *c)
 	char why[256], list[256] = "";
 	size_t n = 0;
 
-	for (int id = 0; id < RETE_COLL_MAX; id++) {
+	for (size_t i = 0; i < rete_collectors_count(); i++) {
+		const char *name = rete_collector_get(i)->name;
 		int rc;
 
-		if (!a->named[id] && !use_auto)
+		if (!a->named[i] && !use_auto)
 			continue;
-		rc = rete_collector_check((enum rete_collector_id)id, c->btf, why, sizeof(why));
+		rc = rete_collector_check(i, c->btf, why, sizeof(why));
 		if (rc) {
-			if (a->named[id]) {
-				log_error("collector '%s' cannot run: %s",
-					  rete_collector_name((enum rete_collector_id)id), why);
+			if (a->named[i]) {
+				log_error("collector '%s' cannot run: %s", name, why);
 				return rc;
 			}
-			log_debug("collector '%s' skipped: %s",
-				  rete_collector_name((enum rete_collector_id)id), why);
+			log_debug("collector '%s' skipped: %s", name, why);
 			continue;
 		}
-		c->collectors[id] = true;
+		c->collectors[i] = true;
 		n += (size_t)snprintf(list + n, n < sizeof(list) ? sizeof(list) - n : 0, "%s%s",
-				      n ? ", " : "", rete_collector_name((enum rete_collector_id)id));
+				      n ? ", " : "", name);
 	}
 	log_info("Collector(s) started: %s", list);
 	return 0;
@@ -151,58 +149,13 @@ static int setup_tracefs(struct collection *c)
 	return 0;
 }
 
-/*
- * Where the kernel has kprobes, the functions that free or replace a data
- * head keep tracking ids exact (Retis's tracking probes): a head freed
- * without the free tracepoints, a head stolen by another skb, and a head
- * reallocated by pskb_expand_head (its entry follows the skb to the new head).
- *
- * Without a probe on skb_free_head, a head can be freed unseen (UDP delivery,
- * TCP's acked and consumed data, GRO) and reused by the next packet: the chain
- * then checks at each sighting that the head still holds the packet its id was
- * given to (bpf/collectors/skb_tracking.bpf.h). No tracepoint marks those
- * frees: skb:skb_copy_datagram_iovec does not fire for linear UDP datagrams
- * (copy_linear_skb).
- */
-static void track_kfuncs(struct collection *c)
+/* Does any probe report events (not only keep tracking up to date)? */
+static bool has_user_probe(const struct rete_probe_set *set)
 {
-	static const struct {
-		const char *func;
-		uint8_t flag;
-	} upkeep[] = {
-		{ "skb_free_head", RETE_PROBE_F_TRACK_HEAD_FREE },
-		{ "kfree_skb_partial", RETE_PROBE_F_TRACK_PARTIAL },
-		{ "pskb_expand_head", RETE_PROBE_F_TRACK_EXPAND },
-	};
-	char err[512];
-
-	c->track_verify = true;
-	if (rete_kernel_probe_type_usable(RETE_PROBE_KPROBE, err, sizeof(err))) {
-		log_debug("tracking: no kprobes: ids end where a data head is reused");
-		return;
-	}
-	for (size_t i = 0; i < sizeof(upkeep) / sizeof(upkeep[0]); i++) {
-		struct rete_probe_spec spec = { .type = RETE_PROBE_KPROBE };
-		size_t before = c->probes.n, added;
-		struct rete_probe *p;
-
-		snprintf(spec.target, sizeof(spec.target), "%s", upkeep[i].func);
-		if (rete_probe_resolve(&spec, c->btf, &c->tfs, upkeep[i].flag, &c->probes, &added,
-				       err, sizeof(err))) {
-			log_debug("tracking: no probe on %s: %s", upkeep[i].func, err);
-			continue;
-		}
-		p = rete_probe_set_find(&c->probes, RETE_PROBE_KPROBE, upkeep[i].func);
-		if (p && c->probes.n > before)
-			p->optional = true;
-		if (upkeep[i].flag == RETE_PROBE_F_TRACK_EXPAND)
-			c->track_rekey = true;
-		if (upkeep[i].flag == RETE_PROBE_F_TRACK_HEAD_FREE)
-			c->track_verify = false;
-		log_debug("tracking: kprobe:%s keeps ids exact", upkeep[i].func);
-	}
-	if (c->track_verify)
-		log_debug("tracking: no kprobe on skb_free_head: ids end where a data head is reused");
+	for (size_t i = 0; i < set->n; i++)
+		if (set->probes[i].flags & RETE_PROBE_F_EMIT)
+			return true;
+	return false;
 }
 
 static int setup_probes(struct collection *c)
@@ -241,15 +194,22 @@ static int setup_probes(struct collection *c)
 			return rc;
 		}
 	}
-	/* skb-drop installs its own probe. */
-	if (c->collectors[RETE_COLL_SKB_DROP]) {
-		rc = rete_probe_add_internal(&c->probes, c->btf, "skb:kfree_skb", RETE_PROBE_F_EMIT);
+	/* Collectors add their own probes (skb-drop's reports events) and set their switches. */
+	for (size_t i = 0; i < rete_collectors_count(); i++) {
+		const struct rete_collector_ops *ops = rete_collector_get(i);
+		const struct rete_collector_env env = { .btf = c->btf, .tfs = &c->tfs,
+							.probes = &c->probes,
+							.opts = &c->args.coll_opts };
+
+		if (!c->collectors[i] || !ops->setup)
+			continue;
+		rc = ops->setup(&env, &c->chain, err, sizeof(err));
 		if (rc) {
-			log_error("cannot add probe tp:skb:kfree_skb for skb-drop: %s", strerror(-rc));
+			log_error("%s", err);
 			return rc;
 		}
 	}
-	if (!c->probes.n) {
+	if (!has_user_probe(&c->probes)) {
 		log_error("no probe to install: give one with -p (e.g. -p tp:skb:kfree_skb)");
 		return -EINVAL;
 	}
@@ -261,19 +221,6 @@ static int setup_probes(struct collection *c)
 			 "registers",
 			 c->probes.skipped.no_skb, c->probes.skipped.untraceable,
 			 c->probes.skipped.blacklisted, c->probes.skipped.unreachable);
-	/* Tracking ends when the packet is freed: watch the free tracepoints too. */
-	if (c->collectors[RETE_COLL_SKB_TRACKING]) {
-		static const char *const frees[] = { "skb:kfree_skb", "skb:consume_skb" };
-
-		for (size_t i = 0; i < sizeof(frees) / sizeof(frees[0]); i++) {
-			rc = rete_probe_add_internal(&c->probes, c->btf, frees[i],
-						     RETE_PROBE_F_TRACK_FREE);
-			if (rc)
-				log_warn("cannot watch %s to end packet tracking: %s", frees[i],
-					 strerror(-rc));
-		}
-		track_kfuncs(c);
-	}
 	return 0;
 }
 
@@ -731,19 +678,12 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 		goto out;
 
 	memset(&so, 0, sizeof(so));
-	so.chain.skb = c.collectors[RETE_COLL_SKB];
-	so.chain.drop = c.collectors[RETE_COLL_SKB_DROP];
-	so.chain.tracking = c.collectors[RETE_COLL_SKB_TRACKING];
-	so.chain.dev = c.collectors[RETE_COLL_DEV];
-	so.chain.ns = c.collectors[RETE_COLL_NS];
+	so.chain = c.chain;
 	so.chain.stack_all = c.args.stack;
-	so.chain.skb_sections = c.args.skb_sections;
 	so.ringbuf_bytes = c.args.buffer_size ? (uint32_t)c.args.buffer_size : 8u << 20;
 	so.no_cookie = getenv("RETE_NO_ATTACH_COOKIE") != NULL;
 	so.no_kprobe_multi = getenv("RETE_NO_KPROBE_MULTI") != NULL;
 	so.probe_stack = c.args.probe_stack;
-	so.chain.track_rekey = c.track_rekey;
-	so.chain.track_verify = c.track_verify;
 	if (setup_filters(&c, &so))
 		goto out;
 	rc = rete_session_new(&so, &c.probes, c.btf, &c.session, err, sizeof(err));

@@ -241,7 +241,7 @@ static int collect_handler(void *ctx, const struct rete_opt *o, const char *v, c
 		a->text.link_layer = true;
 		return 0;
 	case OPT_SKB_SECTIONS:
-		return skb_sections_parse(v, &a->skb_sections, err, errlen);
+		return skb_sections_parse(v, &a->coll_opts.skb_sections, err, errlen);
 	case OPT_BUFFER_SIZE:
 		rc = rete_parse_size(v, &a->buffer_size);
 		if (rc || a->buffer_size < 4096 || (a->buffer_size & (a->buffer_size - 1)) ||

@@ -18,7 +18,7 @@
 #define RETE_COLLECT_MAX_PROBES 256
 
 struct collect_args {
-	bool named[RETE_COLL_MAX];
+	bool named[RETE_COLLECTORS_MAX];	/* -c, by registry index */
 	bool auto_coll;
 	bool any_collector_arg;
 	const char *probes[RETE_COLLECT_MAX_PROBES];
@@ -36,7 +36,7 @@ struct collect_args {
 	uint64_t stop_after;
 	bool allow_system_changes;
 	struct rete_text_opts text;
-	uint32_t skb_sections;
+	struct rete_collector_opts coll_opts;	/* settings that belong to collectors */
 	uint64_t buffer_size;
 	enum rete_color_mode color;
 	bool help;

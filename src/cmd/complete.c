@@ -36,9 +36,9 @@ static const char *collector_words(void)
 	if (buf[0])
 		return buf;
 	len = (size_t)snprintf(buf, sizeof(buf), "auto");
-	for (int i = 0; i < RETE_COLL_MAX && len < sizeof(buf); i++)
+	for (size_t i = 0; i < rete_collectors_count() && len < sizeof(buf); i++)
 		len += (size_t)snprintf(buf + len, sizeof(buf) - len, " %s",
-					rete_collector_name((enum rete_collector_id)i));
+					rete_collector_get(i)->name);
 	return buf;
 }
 

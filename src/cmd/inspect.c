@@ -186,12 +186,12 @@ static void report_collectors(const struct btf *btf)
 	char why[256];
 
 	puts("Collectors");
-	for (int id = 0; id < RETE_COLL_MAX; id++) {
-		const char *name = rete_collector_name((enum rete_collector_id)id);
+	for (size_t i = 0; i < rete_collectors_count(); i++) {
+		const char *name = rete_collector_get(i)->name;
 
 		if (!btf)
 			row(name, "no: needs kernel BTF");
-		else if (rete_collector_check((enum rete_collector_id)id, btf, why, sizeof(why)))
+		else if (rete_collector_check(i, btf, why, sizeof(why)))
 			row(name, "no: %s", why);
 		else
 			row(name, "yes");

@@ -1,36 +1,67 @@
-/* Collectors: what each one needs from the kernel, and which are on. */
+/*
+ * Collectors: what a collector adds to events and what it needs to do so.
+ * Each lives in one folder, src/collectors/NAME/: its BPF half (NAME.bpf.h,
+ * called from bpf/include/rete_chain.bpf.h behind its switch in struct
+ * rete_chain_cfg) and its userspace half (NAME.c, a struct rete_collector_ops:
+ * the kernel prerequisites, the probes it adds, the switches it sets). The
+ * registry (src/collectors/registry.c) lists them, one line each; nothing
+ * else in core or cmd names a collector.
+ */
 #ifndef RETE_CORE_COLLECTOR_H
 #define RETE_CORE_COLLECTOR_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "uapi/rete_config.h"
 
 struct btf;
+struct rete_probe_set;
+struct rete_tracefs;
 
-enum rete_collector_id {
-	RETE_COLL_SKB_TRACKING,
-	RETE_COLL_SKB,
-	RETE_COLL_SKB_DROP,
-	RETE_COLL_OVS,
-	RETE_COLL_NFT,
-	RETE_COLL_CT,
-	RETE_COLL_DEV,
-	RETE_COLL_NS,
-	RETE_COLL_MAX,
+/* Collectors the registry can hold (the size of the -c selection arrays). */
+#define RETE_COLLECTORS_MAX 16
+
+/* Command-line settings that belong to collectors. */
+struct rete_collector_opts {
+	uint32_t skb_sections;		/* skb: --skb-sections, RETE_SKB_SEC_* */
 };
 
-const char *rete_collector_name(enum rete_collector_id id);
+/* What a collector's setup works with. */
+struct rete_collector_env {
+	const struct btf *btf;
+	struct rete_tracefs *tfs;
+	struct rete_probe_set *probes;	/* the collection's probes: it adds its own */
+	const struct rete_collector_opts *opts;
+};
+
+struct rete_collector_ops {
+	const char *name;		/* as -c names it */
+	/* 0 when it can run on this kernel, else -errno and why (one sentence); NULL: always. */
+	int (*check)(const struct btf *btf, char *why, size_t whylen);
+	/*
+	 * Add the probes it needs and switch itself on in cfg; -errno and one
+	 * sentence in err when it cannot. Runs after the user's probes are added.
+	 */
+	int (*setup)(const struct rete_collector_env *env, struct rete_chain_cfg *cfg, char *err,
+		     size_t errlen);
+};
+
+/* The registry, in the order collectors are listed and set up. */
+size_t rete_collectors_count(void);
+/* Collector i (< rete_collectors_count()). */
+const struct rete_collector_ops *rete_collector_get(size_t i);
 
 /*
- * Parse a -c/--collectors list ("auto,skb,..."); sets ret_named[id] for
- * named collectors and *ret_auto for "auto". -EINVAL with a sentence in err
- * for an unknown name.
+ * Parse a -c/--collectors list ("auto,skb,..."); sets ret_named[i] for named
+ * collectors and *ret_auto for "auto". -EINVAL with a sentence in err for an
+ * unknown name.
  */
-int rete_collectors_parse(const char *list, bool ret_named[RETE_COLL_MAX], bool *ret_auto,
+int rete_collectors_parse(const char *list, bool ret_named[RETE_COLLECTORS_MAX], bool *ret_auto,
 			  char *err, size_t errlen);
 
-/* 0 when the collector can run here, else -errno and why (one sentence). */
-int rete_collector_check(enum rete_collector_id id, const struct btf *btf, char *why,
-			 size_t whylen);
+/* 0 when collector i can run here, else -errno and why (one sentence). */
+int rete_collector_check(size_t i, const struct btf *btf, char *why, size_t whylen);
 
 #endif

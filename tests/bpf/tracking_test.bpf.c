@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Test harness for packet tracking (tests/unit/test_tracking_kernel.c): the
- * product's rete_track_start / rete_track_lookup (bpf/collectors/
- * skb_tracking.bpf.h) run with BPF_PROG_TEST_RUN on a fake sk_buff whose data
+ * product's rete_track_start / rete_track_lookup (src/collectors/
+ * skb_tracking/skb_tracking.bpf.h) run with BPF_PROG_TEST_RUN on a fake sk_buff whose data
  * head is tt_head below: the test writes one packet there, then another one
  * at the same head, as the kernel does when it reuses a freed head.
  *
@@ -14,7 +14,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
 
-#include "collectors/skb_tracking.bpf.h"
+#include "collectors/skb_tracking/skb_tracking.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

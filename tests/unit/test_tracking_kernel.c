@@ -1,6 +1,6 @@
 /*
  * Packet tracking in the real kernel: the product's rete_track_start and
- * rete_track_lookup (bpf/collectors/skb_tracking.bpf.h), built into
+ * rete_track_lookup (src/collectors/skb_tracking/skb_tracking.bpf.h), built into
  * tests/bpf/tracking_test.bpf.c and run with BPF_PROG_TEST_RUN on a fake
  * sk_buff whose data head the test writes. A head that the kernel freed
  * unseen and gave to the next packet must end the id (kernels without a

@@ -178,7 +178,11 @@ static __always_inline bool rete_track_lookup(struct rete_ctx *rc, struct rete_s
 	}
 	if (!info)
 		return false;
-	/* Another packet at the head of a packet freed unseen: that id is over. */
+	/*
+	 * Without a probe on every head free (rete_cfg.track_verify, kernels
+	 * without kprobes), the head may hold another packet now, the tracked
+	 * one having been freed unseen: its id is over.
+	 */
 	if (rete_cfg.track_verify && !rete_track_sig_same(rc, info)) {
 		bpf_map_delete_elem(&rete_tracking, &head);
 		rete_gcount(RETE_GC_TRACK_REUSED);

@@ -1,6 +1,6 @@
 /* core: "common" (time, cpu, task) and "kernel" (probe, stack) sections. */
-#ifndef RETE_BPF_COLLECTOR_COMMON_H
-#define RETE_BPF_COLLECTOR_COMMON_H
+#ifndef RETE_BPF_COMMON_H
+#define RETE_BPF_COMMON_H
 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
