@@ -27,6 +27,7 @@
 #include "core/session.h"
 #include "core/tracefs.h"
 #include "events/output.h"
+#include "events/version.h"
 #include "filter/cbpf.h"
 #include "filter/meta_compile.h"
 #include "filter/pcap_filter.h"
@@ -280,7 +281,7 @@ static int write_startup(struct collection *c, int argc, char **argv)
 	rete_event_set(ev, RETE_SEC_COMMON);
 	ev->common.timestamp = (uint64_t)mono.tv_sec * 1000000000ULL + (uint64_t)mono.tv_nsec;
 	rete_event_set(ev, RETE_SEC_STARTUP);
-	snprintf(ev->startup.version, sizeof(ev->startup.version), "rete-%s", RETE_VERSION);
+	rete_format_version(ev->startup.version, sizeof(ev->startup.version), RETE_VERSION);
 	ev->startup.mono_offset_sec = off_ns / 1000000000LL;
 	ev->startup.mono_offset_nsec = off_ns % 1000000000LL;
 	for (int i = 0; i < argc; i++) {

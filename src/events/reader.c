@@ -17,11 +17,9 @@
 
 #include "events/json.h"
 #include "events/reader.h"
+#include "events/version.h"
 
 #define READ_CHUNK (1u << 20)
-/* Newest Retis event format rete reads; files from newer versions get a note. */
-#define FORMAT_MAJOR 1
-#define FORMAT_MINOR 6
 
 struct src {
 	const char *spec;	/* as given */
@@ -458,23 +456,33 @@ static int queue_cb(struct rete_event *ev, size_t idx, void *arg)
 	return 0;
 }
 
-/* "v1.7.0" from Retis newer than the format rete reads: remember a note. */
+/*
+ * A file from a Retis newer than the layout rete reads, or older than any
+ * Retis keeps readable: remember a note naming the version it claims.
+ */
 static void check_version(struct rete_reader *r, const struct rete_event *ev)
 {
 	const char *v = ev->startup.version;
-	unsigned major, minor;
+	unsigned major, minor, patch;
+	const char *what;
 
-	if (v[0] == 'v')
-		v++;
-	if (sscanf(v, "%u.%u", &major, &minor) != 2)
+	if (!strncmp(v, "rete-", 5))
+		return; /* rete before 0.2: the layout of today */
+	if (rete_format_version_parse(v, &major, &minor, &patch))
+		what = "a version Retis cannot parse: read as the current layout";
+	else if (major > RETE_FORMAT_MAJOR ||
+		 (major == RETE_FORMAT_MAJOR && minor > RETE_FORMAT_MINOR))
+		what = "newer than the event layout rete reads: unknown fields are ignored and "
+		       "unknown sections kept as they are";
+	else if (major < RETE_FORMAT_MAJOR ||
+		 (major == RETE_FORMAT_MAJOR && minor < RETE_FORMAT_OLDEST_MINOR))
+		what = "older than 1.5.0, the first event layout Retis keeps readable: fields may "
+		       "be missing or misread";
+	else
 		return;
-	if (major < FORMAT_MAJOR || (major == FORMAT_MAJOR && minor <= FORMAT_MINOR))
-		return;
-	snprintf(r->note, sizeof(r->note),
-		 "%s:%zu: written by Retis %.*s, newer than the %d.%d event format rete reads: "
-		 "unknown fields are ignored and unknown sections kept as they are",
-		 r->name, r->lineno, (int)sizeof(ev->startup.version), ev->startup.version,
-		 FORMAT_MAJOR, FORMAT_MINOR);
+	snprintf(r->note, sizeof(r->note), "%s:%zu: written by Retis %.*s, %s (rete reads %d.%d)",
+		 r->name, r->lineno, (int)sizeof(ev->startup.version), ev->startup.version, what,
+		 RETE_FORMAT_MAJOR, RETE_FORMAT_MINOR);
 	r->has_note = true;
 }
 

@@ -19,6 +19,7 @@
 
 #include "events/event.h"
 #include "events/reader.h"
+#include "events/version.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -434,10 +435,16 @@ static void test_retis_sorted_file(void **state)
 static void test_newer_version_note(void **state)
 {
 	char *p = put("new.json",
-		      "{\"common\":{\"timestamp\":1},\"startup\":{\"retis_version\":\"v1.7.0\","
+		      "{\"common\":{\"timestamp\":1},\"startup\":{\"retis_version\":\"v1.8.0\","
 		      "\"clock_monotonic_offset\":{\"sec\":1,\"nsec\":2}}}\n" EV(2)
 		      "{\"common\":{\"timestamp\":3},\"startup\":{\"retis_version\":"
-		      "\"v1.6.4\",\"clock_monotonic_offset\":{\"sec\":1,\"nsec\":2}}}\n");
+		      "\"v1.6.4\",\"clock_monotonic_offset\":{\"sec\":1,\"nsec\":2}}}\n"
+		      "{\"common\":{\"timestamp\":4},\"startup\":{\"retis_version\":"
+		      "\"v1.7.0+rete-0.2.0\",\"clock_monotonic_offset\":{\"sec\":1,\"nsec\":2}}}\n"
+		      "{\"common\":{\"timestamp\":5},\"startup\":{\"retis_version\":"
+		      "\"rete-0.1.0\",\"clock_monotonic_offset\":{\"sec\":1,\"nsec\":2}}}\n"
+		      "{\"common\":{\"timestamp\":6},\"startup\":{\"retis_version\":"
+		      "\"v1.4.2\",\"clock_monotonic_offset\":{\"sec\":1,\"nsec\":2}}}\n");
 	const char *specs[] = { p };
 	struct rete_reader *r = open_specs(specs, 1);
 	struct rete_event ev = { 0 };
@@ -447,15 +454,54 @@ static void test_newer_version_note(void **state)
 	assert_int_equal(rete_reader_next(r, &ev, err, sizeof(err)), 1);
 	note = rete_reader_take_note(r);
 	assert_non_null(note);
-	assert_non_null(strstr(note, "new.json:1: written by Retis v1.7.0, newer than the 1.6"));
+	assert_non_null(strstr(note, "new.json:1: written by Retis v1.8.0, newer than the event "
+				     "layout rete reads"));
+	assert_non_null(strstr(note, "(rete reads 1.7)"));
 	assert_null(rete_reader_take_note(r));
 	assert_int_equal(rete_reader_next(r, &ev, err, sizeof(err)), 1);
 	assert_int_equal(rete_reader_next(r, &ev, err, sizeof(err)), 1);
 	assert_null(rete_reader_take_note(r));	/* 1.6.4 is fine */
+	assert_int_equal(rete_reader_next(r, &ev, err, sizeof(err)), 1);
+	assert_null(rete_reader_take_note(r));	/* rete's own */
+	assert_int_equal(rete_reader_next(r, &ev, err, sizeof(err)), 1);
+	assert_null(rete_reader_take_note(r));	/* rete before it wrote a Retis version */
+	assert_int_equal(rete_reader_next(r, &ev, err, sizeof(err)), 1);
+	note = rete_reader_take_note(r);
+	assert_non_null(note);
+	assert_non_null(strstr(note, "new.json:6: written by Retis v1.4.2, older than 1.5.0"));
 	rete_event_free(&ev);
 	rete_reader_free(r);
 	free(p);
 	(void)state;
+}
+
+/* What rete writes is what Retis's version parser accepts, naming the 1.7 layout. */
+static void test_format_version(void **state)
+{
+	unsigned major, minor, patch;
+	char v[64];
+
+	(void)state;
+	assert_string_equal(rete_format_version(v, sizeof(v), "0.2.0"), "v1.7.0+rete-0.2.0");
+	assert_int_equal(rete_format_version_parse(v, &major, &minor, &patch), 0);
+	assert_int_equal(major, 1);
+	assert_int_equal(minor, 7);
+	assert_int_equal(patch, 0);
+	/* Retis's own cases (retis-events/src/compat/compat.rs tests). */
+	assert_int_equal(rete_format_version_parse("1.5.0", &major, &minor, &patch), 0);
+	assert_int_equal(rete_format_version_parse("1.5.0-", &major, &minor, &patch), 0);
+	assert_int_equal(rete_format_version_parse("v1.5.0+1.4.0-31584d349ace-dirty", &major,
+						   &minor, &patch), 0);
+	assert_int_equal(minor, 5);
+	assert_int_equal(rete_format_version_parse("v1.5.0-31584d349ace", &major, &minor, &patch),
+			 0);
+	assert_int_equal(rete_format_version_parse("", &major, &minor, &patch), -EINVAL);
+	assert_int_equal(rete_format_version_parse("1.5.", &major, &minor, &patch), -EINVAL);
+	assert_int_equal(rete_format_version_parse("1.5.x", &major, &minor, &patch), -EINVAL);
+	assert_int_equal(rete_format_version_parse("1.5.0?foo", &major, &minor, &patch), -EINVAL);
+	assert_int_equal(rete_format_version_parse("rete-0.1.0", &major, &minor, &patch), -EINVAL);
+	assert_int_equal(rete_format_version_parse("01.5.0", &major, &minor, &patch), -EINVAL);
+	assert_int_equal(rete_format_version_parse("v", &major, &minor, &patch), -EINVAL);
 }
 
 /* A line over the limit is skipped with one error, without holding it all. */
@@ -506,6 +552,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_series_lines, setup, teardown),
 		cmocka_unit_test(test_retis_sorted_file),
 		cmocka_unit_test_setup_teardown(test_newer_version_note, setup, teardown),
+		cmocka_unit_test(test_format_version),
 		cmocka_unit_test_setup_teardown(test_line_too_long, setup, teardown),
 	};
 
