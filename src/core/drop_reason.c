@@ -8,18 +8,34 @@
 
 #define SUBSYS_SHIFT 16
 
-/* Which enum holds the reasons of each drop-reason subsystem (names from BTF). */
+/*
+ * Which enum holds the reasons of each drop-reason subsystem (names from
+ * BTF). As Retis names them: core reasons without their SKB_ and DROP_REASON_
+ * prefixes, the other subsystems' with their full enumerator names
+ * (OVS_DROP_LAST_ACTION, RX_DROP_U_REPLAY, QDISC_DROP_...); their values carry
+ * the subsystem in the high bits, so one enum can serve two subsystems.
+ */
 static const struct {
 	const char *subsys;	/* enumerator of enum skb_drop_reason_subsys, prefix stripped */
 	const char *reason_enum;
-	const char *prefix;
 } subsys_enums[] = {
-	{ "CORE", "skb_drop_reason", "SKB_DROP_REASON_" },
-	{ "MAC80211_UNUSABLE", "mac80211_drop_reason", "RX_DROP_U_" },
-	{ "MAC80211_MONITOR", "mac80211_drop_reason", "RX_DROP_M_" },
-	{ "OPENVSWITCH", "ovs_drop_reason", "OVS_DROP_" },
-	{ "QDISC", "qdisc_drop_reason", "QDISC_DROP_" },
+	{ "MAC80211_UNUSABLE", "mac80211_drop_reason" },
+	{ "MAC80211_MONITOR", "mac80211_drop_reason" },
+	{ "OPENVSWITCH", "ovs_drop_reason" },
+	{ "QDISC", "qdisc_drop_reason" },
 };
+
+/* A core reason's name: SKB_DROP_REASON_NO_SOCKET -> NO_SOCKET, SKB_CONSUMED -> CONSUMED. */
+static const char *core_name(const struct btf *btf, int32_t value)
+{
+	const char *name = rete_btf_enum_name(btf, "skb_drop_reason", NULL, value);
+
+	if (name && !strncmp(name, "SKB_", 4))
+		name += 4;
+	if (name && !strncmp(name, "DROP_REASON_", 12))
+		name += 12;
+	return name;
+}
 
 int rete_drop_reason_name(const struct btf *btf, int32_t value, char *reason, size_t rlen,
 			  char *subsys, size_t slen)
@@ -31,19 +47,22 @@ int rete_drop_reason_name(const struct btf *btf, int32_t value, char *reason, si
 	if (!rlen || !slen)
 		return -EINVAL;
 	subsys[0] = '\0';
+	/* Kernels without drop reasons pass -1 (Retis: a core NOT_SPECIFIED). */
+	if (value < 0) {
+		snprintf(reason, rlen, "NOT_SPECIFIED");
+		return 0;
+	}
 	if (btf && sub)
 		sname = rete_btf_enum_name(btf, "skb_drop_reason_subsys", "SKB_DROP_REASON_SUBSYS_",
 					   sub);
 	if (!sub) {
 		if (btf)
-			rname = rete_btf_enum_name(btf, "skb_drop_reason", "SKB_DROP_REASON_", value);
+			rname = core_name(btf, value);
 	} else if (sname) {
 		for (i = 0; i < sizeof(subsys_enums) / sizeof(subsys_enums[0]); i++) {
 			if (strcmp(subsys_enums[i].subsys, sname))
 				continue;
-			/* Subsystem enums carry the subsystem in their values too. */
-			rname = rete_btf_enum_name(btf, subsys_enums[i].reason_enum,
-						   subsys_enums[i].prefix, value);
+			rname = rete_btf_enum_name(btf, subsys_enums[i].reason_enum, NULL, value);
 			break;
 		}
 		for (i = 0; sname[i] && i + 1 < slen; i++)
@@ -52,9 +71,10 @@ int rete_drop_reason_name(const struct btf *btf, int32_t value, char *reason, si
 	} else {
 		snprintf(subsys, slen, "%u", sub);
 	}
+	/* Unknown: the raw value, subsystem bits included (as Retis writes it). */
 	if (rname)
 		snprintf(reason, rlen, "%s", rname);
 	else
-		snprintf(reason, rlen, "%u", (uint32_t)value & ((1u << SUBSYS_SHIFT) - 1));
+		snprintf(reason, rlen, "%u", (uint32_t)value);
 	return 0;
 }

@@ -8,9 +8,11 @@
 struct btf;
 
 /*
- * Name the raw drop reason value: reason (e.g. "NO_SOCKET") and subsystem
- * ("" for the core subsystem, else e.g. "openvswitch"). Unknown values are
- * written as their number. Returns 0 or -errno.
+ * Name the raw drop reason value as Retis does: reason ("NO_SOCKET" for core
+ * reasons, the full enumerator for other subsystems: "OVS_DROP_LAST_ACTION")
+ * and subsystem ("" for the core subsystem, else e.g. "openvswitch"). Unknown
+ * values are written as their number (subsystem bits included), a negative
+ * value is "NOT_SPECIFIED". Returns 0 or -errno.
  */
 int rete_drop_reason_name(const struct btf *btf, int32_t value, char *reason, size_t rlen,
 			  char *subsys, size_t slen);

@@ -416,13 +416,13 @@ static void test_drop_reason(void **state)
 	expect_drop(f, 2, "NOT_SPECIFIED", "");
 	expect_drop(f, 999, "999", "");
 	expect_drop(f, 999, "999", "");
-	expect_drop(f, (RETE_TEST_SUBSYS_OPENVSWITCH << 16) + 1, "LAST_ACTION", "openvswitch");
+	expect_drop(f, (RETE_TEST_SUBSYS_OPENVSWITCH << 16) + 1, "OVS_DROP_LAST_ACTION", "openvswitch");
 	/* The core reason after a subsystem one has no subsystem left over. */
 	expect_drop(f, 3, "NO_SOCKET", "");
-	expect_drop(f, (RETE_TEST_SUBSYS_MAC80211_MONITOR << 16) + 1, "UNEXPECTED_4ADDR_FRAME",
-		    "mac80211_monitor");
+	expect_drop(f, (RETE_TEST_SUBSYS_MAC80211_MONITOR << 16) + 1,
+		    "RX_DROP_M_UNEXPECTED_4ADDR_FRAME", "mac80211_monitor");
 	expect_drop(f, 0xffff, "65535", "");
-	expect_drop(f, -1, "65535", "65535");
+	expect_drop(f, -1, "NOT_SPECIFIED", "");
 }
 
 static void test_drop_reason_no_btf(void **state)
@@ -432,7 +432,7 @@ static void test_drop_reason_no_btf(void **state)
 	rete_decoder_release(&f->dec);
 	rete_decoder_init(&f->dec, &f->set, f->ks, NULL);
 	expect_drop(f, 3, "3", "");
-	expect_drop(f, (RETE_TEST_SUBSYS_OPENVSWITCH << 16) + 1, "1", "3");
+	expect_drop(f, (RETE_TEST_SUBSYS_OPENVSWITCH << 16) + 1, "196609", "3");
 }
 
 static const uint8_t frame[] = {
