@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -258,6 +259,8 @@ static int dec_vlan(struct rete_decoder *d, const void *p, size_t len, struct re
 
 	memcpy(&v, p, sizeof(v));
 	ev->skb.has_vlan_accel = true;
+	ev->skb.vlan_accel.proto = ntohs(v.proto);
+	ev->skb.vlan_accel.has_proto = true;
 	ev->skb.vlan_accel.pcp = (uint8_t)(v.tci >> 13);
 	ev->skb.vlan_accel.dei = (v.tci >> 12) & 1;
 	ev->skb.vlan_accel.vid = v.tci & 0xfff;

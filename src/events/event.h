@@ -101,6 +101,8 @@ struct rete_ev_skb {
 	} gso;
 	bool has_vlan_accel;
 	struct {
+		uint16_t proto;		/* tag protocol id (0x8100, 0x88a8) */
+		bool has_proto;		/* Retis before 1.6.4 did not write it */
 		uint8_t pcp;
 		bool dei;
 		uint16_t vid;

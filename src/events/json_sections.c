@@ -497,6 +497,7 @@ static int read_packet(struct rete_json_rd *r, struct json_object *o)
 #define SKB(m) OFF(rete_ev_skb, m)
 
 static const struct field vlan_accel_fields[] = {
+	{ "proto", FT_U16, SKB(vlan_accel.proto), 0, SKB(vlan_accel.has_proto) },
 	{ "pcp", FT_U8, SKB(vlan_accel.pcp), 0, F_REQUIRED },
 	{ "dei", FT_BOOL, SKB(vlan_accel.dei), 0, F_REQUIRED },
 	{ "vid", FT_U16, SKB(vlan_accel.vid), 0, F_REQUIRED },

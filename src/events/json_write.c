@@ -314,7 +314,13 @@ static char *write_skb(char *p, const struct rete_ev_skb *s)
 
 	p = w_c(p, '{');
 	if (s->has_vlan_accel) {
-		p = w_lit(p, "\"vlan_accel\":{\"pcp\":");
+		p = w_lit(p, "\"vlan_accel\":{");
+		if (s->vlan_accel.has_proto) {
+			p = w_lit(p, "\"proto\":");
+			p = w_u64(p, s->vlan_accel.proto);
+			p = w_c(p, ',');
+		}
+		p = w_lit(p, "\"pcp\":");
 		p = w_u64(p, s->vlan_accel.pcp);
 		p = w_lit(p, ",\"dei\":");
 		p = w_bool(p, s->vlan_accel.dei);

@@ -105,10 +105,11 @@ static const char schema[] =
 
 	"\"SkbVlanAccelEvent\":{\"description\":\"VLAN acceleration.\",\"type\":\"object\","
 	"\"properties\":{"
+	"\"proto\":{\"description\":\"Tag protocol identifier.\"," T_U16 "},"
 	"\"pcp\":{\"description\":\"Priority Code Point.\"," T_U8 "},"
 	"\"dei\":{\"description\":\"Drop Eligible Indicator.\"," T_BOOL "},"
 	"\"vid\":{\"description\":\"VLAN ID.\"," T_U16 "}"
-	"},\"required\":[\"pcp\",\"dei\",\"vid\"]},"
+	"},\"required\":[\"proto\",\"pcp\",\"dei\",\"vid\"]},"
 
 	"\"SkbMetaEvent\":{\"description\":\"Skb metadata.\",\"type\":\"object\","
 	"\"properties\":{"

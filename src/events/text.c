@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "events/packet_internal.h"
 #include "events/text.h"
 #include "events/text_extra.h"
 
@@ -409,9 +410,16 @@ static int fmt_skb(struct text_ctx *c)
 
 	body_sep(c, INDENT_SECTION);
 	start = out->len;
-	if (vlan)
-		rete_strbuf_addf(out, "vlan_accel (vlan %u p %u%s)", s->vlan_accel.vid,
-				 s->vlan_accel.pcp, s->vlan_accel.dei ? " DEI" : "");
+	if (vlan) {
+		const char *name = rete_pkt_etype_name(s->vlan_accel.proto);
+
+		rete_strbuf_adds(out, "vlan_accel (");
+		if (s->vlan_accel.has_proto)
+			rete_strbuf_addf(out, "ethertype %s%s(0x%04x) ", name ? name : "",
+					 name ? " " : "", s->vlan_accel.proto);
+		rete_strbuf_addf(out, "vlan %u p %u%s)", s->vlan_accel.vid, s->vlan_accel.pcp,
+				 s->vlan_accel.dei ? " DEI" : "");
+	}
 	if (s->has_meta || s->has_data_ref) {
 		header_sep(out, start);
 		rete_strbuf_adds(out, "skb [");

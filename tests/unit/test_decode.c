@@ -540,6 +540,8 @@ static void test_skb_sections(void **state)
 	assert_int_equal(f->ev.skb.gso.type, 0x41);
 
 	assert_true(f->ev.skb.has_vlan_accel);
+	assert_true(f->ev.skb.vlan_accel.has_proto);
+	assert_int_equal(f->ev.skb.vlan_accel.proto, 0x8100);
 	assert_int_equal(f->ev.skb.vlan_accel.pcp, 5);
 	assert_true(f->ev.skb.vlan_accel.dei);
 	assert_int_equal(f->ev.skb.vlan_accel.vid, 100);

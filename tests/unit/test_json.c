@@ -497,6 +497,8 @@ static void fill_full_event(struct rete_event *ev)
 
 	rete_event_set(ev, RETE_SEC_SKB);
 	ev->skb.has_vlan_accel = true;
+	ev->skb.vlan_accel.has_proto = true;
+	ev->skb.vlan_accel.proto = 0x8100;
 	ev->skb.vlan_accel.pcp = 5;
 	ev->skb.vlan_accel.dei = true;
 	ev->skb.vlan_accel.vid = 100;
@@ -550,7 +552,7 @@ static void fill_full_event(struct rete_event *ev)
 	"\"skb\":18446619372874141952},"                                                       \
 	"\"skb-drop\":{\"subsys\":\"openvswitch\",\"drop_reason\":\"DROP_EXPLICIT\"},"           \
 	"\"packet\":{\"len\":98,\"capture_len\":7,\"data\":\"3q2+7wABAg==\"},"                 \
-	"\"skb\":{\"vlan_accel\":{\"pcp\":5,\"dei\":true,\"vid\":100},"                        \
+	"\"skb\":{\"vlan_accel\":{\"proto\":33024,\"pcp\":5,\"dei\":true,\"vid\":100},"                        \
 	"\"meta\":{\"len\":98,\"data_len\":0,\"hash\":2116835702,\"ip_summed\":2,"              \
 	"\"csum\":2770033380,\"csum_level\":1,\"priority\":7},"                                \
 	"\"data_ref\":{\"nohdr\":false,\"cloned\":true,\"fclone\":2,\"users\":1,\"dataref\":2}," \
@@ -883,11 +885,19 @@ static void test_read_full_event(void **state)
 	assert_string_equal(ev.dev.name, "lo");
 	/* Unknown fields inside modelled sections are ignored (serde behaviour). */
 	assert_int_equal(read_str(&ev, "{\"skb\":{\"vlan_accel\":{\"proto\":33024,\"pcp\":1,"
-				       "\"dei\":false,\"vid\":7}},"
+				       "\"dei\":false,\"vid\":7,\"tpid\":1}},"
 				       "\"netns\":{\"inum\":1,\"x\":[]}}"),
 			 0);
 	assert_true(ev.skb.has_vlan_accel);
 	assert_int_equal(ev.skb.vlan_accel.vid, 7);
+	assert_true(ev.skb.vlan_accel.has_proto);
+	assert_int_equal(ev.skb.vlan_accel.proto, 0x8100);
+	/* Retis before 1.6.4 wrote no proto: read all the same. */
+	assert_int_equal(read_str(&ev, "{\"skb\":{\"vlan_accel\":{\"pcp\":1,\"dei\":false,"
+				       "\"vid\":8}}}"),
+			 0);
+	assert_int_equal(ev.skb.vlan_accel.vid, 8);
+	assert_false(ev.skb.vlan_accel.has_proto);
 	rete_event_free(&ev);
 	rete_event_free(&ref);
 	(void)state;

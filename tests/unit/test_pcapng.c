@@ -821,6 +821,8 @@ static void test_schema(void **state)
 	set_packet(&ev, 20, 20);
 	rete_event_set(&ev, RETE_SEC_SKB);
 	ev.skb.has_meta = ev.skb.has_data_ref = ev.skb.has_gso = ev.skb.has_vlan_accel = true;
+	ev.skb.vlan_accel.has_proto = true;
+	ev.skb.vlan_accel.proto = 0x8100;
 	rete_event_set(&ev, RETE_SEC_DEV);
 	ev.dev.has_rx_ifindex = true;
 	rete_event_set(&ev, RETE_SEC_NETNS);

@@ -443,7 +443,13 @@ static void test_skb(void **state)
 	ev.skb.has_meta = false;
 	ev.skb.has_gso = false;
 	check(&ev, &ml, "1");
-	check(&ev, &ll, "1\n  vlan_accel (vlan 100 p 3 DEI)");
+	check(&ev, &ll, "1\n  vlan_accel (vlan 100 p 3 DEI)");	/* Retis < 1.6.4: no proto */
+	ev.skb.vlan_accel.has_proto = true;
+	ev.skb.vlan_accel.proto = 0x88a8;
+	check(&ev, &ll, "1\n  vlan_accel (ethertype 802.1Q-QinQ (0x88a8) vlan 100 p 3 DEI)");
+	ev.skb.vlan_accel.proto = 0x1234;
+	check(&ev, &ll, "1\n  vlan_accel (ethertype (0x1234) vlan 100 p 3 DEI)");
+	ev.skb.vlan_accel.has_proto = false;
 	ev.skb.vlan_accel.dei = false;
 	ev.skb.has_gso = true;
 	check(&ev, &ll,
