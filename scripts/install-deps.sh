@@ -28,6 +28,7 @@ deps=(
 	"jq:jq"
 	"procps:pgrep"
 	"python3:/usr/bin/python3"
+	"python3-jsonschema:/usr/lib/python3/dist-packages/jsonschema/__init__.py"
 	"time:/usr/bin/time"
 	"zsh:zsh"
 	"fish:fish"
