@@ -102,6 +102,24 @@ setup_router() {
 		ip netns exec "$NS_B" sysctl -qw net.ipv4.ip_forward=1
 }
 
+# sigint_flood OUT ERR: rete collect -o OUT (stderr to ERR) while `ping -f` floods $NS_A ->
+# $NS_B, stopped by SIGINT after a second (it detaches under traffic); returns rete's status.
+sigint_flood() {
+	local cpid fpid rc
+	"$RETE" collect -o "$1" 2>"$2" &
+	cpid=$!
+	wait_for "$2" 'probe\(s\) loaded' 10 # a signal before that is another test
+	ip netns exec "$NS_A" ping -f -c 20000 -W1 "$IP_B" >/dev/null 2>&1 &
+	fpid=$!
+	sleep 1
+	kill -INT "$cpid"
+	wait "$cpid"
+	rc=$?
+	kill "$fpid" 2>/dev/null
+	wait "$fpid" 2>/dev/null
+	return "$rc"
+}
+
 ns_inum() { stat -L -c %i "/run/netns/$1"; }
 ifindex_in() { ip -n "$1" -o link show "$2" | cut -d: -f1; }
 

@@ -143,8 +143,6 @@ else
 	fail tcp_default_journey "$(grep "> $IP_B.8080 .*flags \[S\] " "$TMP/tcp.txt" | head -4)"
 fi
 
-# --- flood helpers --------------------------------------------------------------
-flood() { ip netns exec "$NS_A" ping -f -c "$1" -W1 "$IP_B" >/dev/null 2>&1; }
 
 # --- --stop-after ---------------------------------------------------------------
 F=$TMP/stop.json
@@ -169,17 +167,8 @@ fi
 
 # --- SIGINT during a flood: complete file, clean exit -----------------------------
 F=$TMP/flood.json
-"$RETE" collect -o "$F" 2>"$TMP/flood.err" &
-cpid=$!
-wait_for "$TMP/flood.err" 'probe\(s\) loaded' 10 # a signal before that is another test
-flood 20000 &
-fpid=$!
-sleep 1
-kill -INT "$cpid"
-wait "$cpid"
+sigint_flood "$F" "$TMP/flood.err"
 rc=$?
-kill "$fpid" 2>/dev/null
-wait "$fpid" 2>/dev/null
 n=$(grep -c . "$F")
 if [ "$rc" -eq 0 ] && [ "$n" -gt 100 ] && json_lines_ok "$F" && [ -z "$(tail -c1 "$F" | tr -d '\n')" ]; then
 	pass sigint_flood

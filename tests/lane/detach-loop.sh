@@ -18,17 +18,8 @@ bad=0
 echo "detach-loop: kernel $(uname -r), $(nproc) CPU(s), $rounds rounds"
 for ((i = 1; i <= rounds; i++)); do
 	F=$TMP/flood-$i.json
-	"$RETE" collect -o "$F" 2>"$TMP/flood.err" &
-	cpid=$!
-	wait_for "$TMP/flood.err" 'probe\(s\) loaded' 10
-	ip netns exec "$NS_A" ping -f -c 20000 -W1 "$IP_B" >/dev/null 2>&1 &
-	fpid=$!
-	sleep 1
-	kill -INT "$cpid"
-	wait "$cpid"
+	sigint_flood "$F" "$TMP/flood.err"
 	rc=$?
-	kill "$fpid" 2>/dev/null
-	wait "$fpid" 2>/dev/null
 	n=$(grep -c . "$F")
 	if [ "$rc" -eq 0 ] && [ "$n" -gt 100 ] && json_lines_ok "$F"; then
 		pass "detach_round_$i"

@@ -237,13 +237,34 @@ static uint64_t reused_count(struct rete_tracking_test *skel)
 	return sum;
 }
 
-/* A fresh tracking table for each test. */
-static struct rete_tracking_test *fresh(bool verify)
+/* A fresh tracking table for each test: *state is the loaded harness (check on, or off). */
+static int fresh_setup(void **state, bool verify)
 {
 	struct rete_tracking_test *skel = NULL;
 
-	assert_int_equal(load(verify, &skel), 0);
-	return skel;
+	*state = NULL;
+	if (g_skip)
+		return 0;
+	if (load(verify, &skel))
+		return -1;
+	*state = skel;
+	return 0;
+}
+
+static int fresh(void **state)
+{
+	return fresh_setup(state, true);
+}
+
+static int fresh_no_check(void **state)
+{
+	return fresh_setup(state, false);
+}
+
+static int fresh_free(void **state)
+{
+	rete_tracking_test__destroy(*state);
+	return 0;
 }
 
 /* Skip the test (cmocka's skip) when BPF cannot run here. */
@@ -270,13 +291,11 @@ static bool same_after(struct rete_tracking_test *skel, const struct pkt *k, siz
 
 static void test_same_packet_keeps_id(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k;
 	uint64_t head;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(true);
 	udp4(&k, 0, "q000");
 	put(skel, &k);
 	assert_true(run(skel, 0, 100));
@@ -286,18 +305,15 @@ static void test_same_packet_keeps_id(void **state)
 	assert_int_equal(skel->bss->tt_orig_head, head);
 	assert_int_equal(skel->bss->tt_timestamp, 100);
 	assert_int_equal(reused_count(skel), 0);
-	rete_tracking_test__destroy(skel);
 }
 
 /* The case: datagram q001 gets the head of q000, freed without a tracepoint. */
 static void test_reused_head_ends_id(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(true);
 	udp4(&k, 0, "q000");
 	put(skel, &k);
 	assert_true(run(skel, 0, 100));
@@ -312,18 +328,15 @@ static void test_reused_head_ends_id(void **state)
 	assert_true(run(skel, 0, 300));
 	assert_true(run(skel, 1, 400));
 	assert_int_equal(skel->bss->tt_timestamp, 300);
-	rete_tracking_test__destroy(skel);
 }
 
 /* Forwarding and NAT rewrite addresses, ports, TTL and checksums: still one packet. */
 static void test_nat_keeps_id(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(true);
 	udp4(&k, 0, "q000");
 	assert_true(same_after(skel, &k, 12, "\xc6\x33\x64\xfe", 4));	/* SNAT source */
 	poke(skel, 8, "\x3f", 1);				/* TTL */
@@ -333,30 +346,24 @@ static void test_nat_keeps_id(void **state)
 	poke(skel, 1, "\x10", 1);				/* DSCP */
 	assert_true(run(skel, 1, 300));
 	assert_int_equal(skel->bss->tt_timestamp, 100);
-	rete_tracking_test__destroy(skel);
 }
 
 static void test_ipv4_id_tells_packets_apart(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(true);
 	udp4(&k, 41, "same");
 	assert_false(same_after(skel, &k, 5, "\x2a", 1)); /* id 41 -> 42, same payload */
-	rete_tracking_test__destroy(skel);
 }
 
 static void test_tcp(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(true);
 	/* The next segment: another sequence number, the same (empty) payload. */
 	tcp4(&k, 1000, 5000, "");
 	assert_false(same_after(skel, &k, 24, "\x00\x00\x04\x01", 4));
@@ -372,17 +379,14 @@ static void test_tcp(void **state)
 	/* A different acknowledgment (a later pure ACK at the same head). */
 	poke(skel, 28, "\x00\x00\x13\x8a", 4);
 	assert_false(run(skel, 1, 700));
-	rete_tracking_test__destroy(skel);
 }
 
 static void test_icmp_echo(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(true);
 	/* NAT rewrites the echo id (and the checksum): same packet. */
 	icmp4(&k, 8, 0x1234, 1, "0123456789abcdef");
 	assert_true(same_after(skel, &k, 24, "\x43\x21", 2));
@@ -391,17 +395,14 @@ static void test_icmp_echo(void **state)
 	/* The next echo request: another sequence number. */
 	icmp4(&k, 8, 0x1234, 1, "0123456789abcdef");
 	assert_false(same_after(skel, &k, 26, "\x00\x02", 2));
-	rete_tracking_test__destroy(skel);
 }
 
 static void test_icmp_error_quoted_nat(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k, inner;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(true);
 	/* Port unreachable quoting a UDP datagram: NAT rewrites the quoted addresses and ports. */
 	udp4(&inner, 77, "x");
 	icmp4(&k, 3, 0, 0, "");
@@ -413,31 +414,25 @@ static void test_icmp_error_quoted_nat(void **state)
 	/* Another error quoting another datagram (its IP id). */
 	poke(skel, 28 + 5, "\x4e", 1);
 	assert_false(run(skel, 1, 400));
-	rete_tracking_test__destroy(skel);
 }
 
 /* Bytes past the packet's end at first sight are tailroom: they do not count. */
 static void test_tailroom_ignored(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(true);
 	udp4(&k, 0, "q");
 	assert_true(same_after(skel, &k, k.len, "\x01\x02\x03\x04\x05\x06", 6));
-	rete_tracking_test__destroy(skel);
 }
 
 static void test_ipv6(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(true);
 	udp6(&k, "v6 datagram 1");
 	/* hop limit, traffic class and addresses (NPTv6) do not count */
 	assert_true(same_after(skel, &k, 7, "\x3f", 1));
@@ -446,35 +441,29 @@ static void test_ipv6(void **state)
 	assert_true(run(skel, 1, 300));
 	udp6(&k, "v6 datagram 1");
 	assert_false(same_after(skel, &k, 48 + 12, "2", 1));
-	rete_tracking_test__destroy(skel);
 }
 
 /* Nothing rete can compare (not IP): the id is kept, as before the check existed. */
 static void test_non_ip_unchecked(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(true);
 	memset(&k, 0, sizeof(k));
 	k.proto = 0x0806;
 	memcpy(k.b, "\x00\x01\x08\x00\x06\x04\x00\x01", 8);
 	k.len = 28;
 	assert_true(same_after(skel, &k, 8, "\x11\x22", 2));
-	rete_tracking_test__destroy(skel);
 }
 
 /* Kernels with a kprobe on skb_free_head see every free: no check, the table is exact. */
 static void test_no_check_with_free_probe(void **state)
 {
-	struct rete_tracking_test *skel;
+	struct rete_tracking_test *skel = *state;
 	struct pkt k;
 
-	(void)state;
 	need_bpf();
-	skel = fresh(false);
 	udp4(&k, 0, "q000");
 	put(skel, &k);
 	assert_true(run(skel, 0, 100));
@@ -482,23 +471,22 @@ static void test_no_check_with_free_probe(void **state)
 	put(skel, &k);
 	assert_true(run(skel, 1, 200));
 	assert_int_equal(skel->bss->tt_timestamp, 100);
-	rete_tracking_test__destroy(skel);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_same_packet_keeps_id),
-		cmocka_unit_test(test_reused_head_ends_id),
-		cmocka_unit_test(test_nat_keeps_id),
-		cmocka_unit_test(test_ipv4_id_tells_packets_apart),
-		cmocka_unit_test(test_tcp),
-		cmocka_unit_test(test_icmp_echo),
-		cmocka_unit_test(test_icmp_error_quoted_nat),
-		cmocka_unit_test(test_tailroom_ignored),
-		cmocka_unit_test(test_ipv6),
-		cmocka_unit_test(test_non_ip_unchecked),
-		cmocka_unit_test(test_no_check_with_free_probe),
+		cmocka_unit_test_setup_teardown(test_same_packet_keeps_id, fresh, fresh_free),
+		cmocka_unit_test_setup_teardown(test_reused_head_ends_id, fresh, fresh_free),
+		cmocka_unit_test_setup_teardown(test_nat_keeps_id, fresh, fresh_free),
+		cmocka_unit_test_setup_teardown(test_ipv4_id_tells_packets_apart, fresh, fresh_free),
+		cmocka_unit_test_setup_teardown(test_tcp, fresh, fresh_free),
+		cmocka_unit_test_setup_teardown(test_icmp_echo, fresh, fresh_free),
+		cmocka_unit_test_setup_teardown(test_icmp_error_quoted_nat, fresh, fresh_free),
+		cmocka_unit_test_setup_teardown(test_tailroom_ignored, fresh, fresh_free),
+		cmocka_unit_test_setup_teardown(test_ipv6, fresh, fresh_free),
+		cmocka_unit_test_setup_teardown(test_non_ip_unchecked, fresh, fresh_free),
+		cmocka_unit_test_setup_teardown(test_no_check_with_free_probe, fresh_no_check, fresh_free),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
