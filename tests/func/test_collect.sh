@@ -143,7 +143,6 @@ else
 	fail tcp_default_journey "$(grep "> $IP_B.8080 .*flags \[S\] " "$TMP/tcp.txt" | head -4)"
 fi
 
-
 # --- --stop-after ---------------------------------------------------------------
 F=$TMP/stop.json
 "$RETE" collect -o "$F" --stop-after 5 --cmd "ip netns exec $NS_A ping -i 0.2 -c 50 $IP_B" 2>/dev/null
