@@ -49,6 +49,12 @@ struct {
  */
 #define RETE_SKB_COPY_MAX 512
 #define RETE_DEV_COPY_MAX 256
+/*
+ * Bytes read at once for a packet's identity (skb_tracking.bpf.h): from the
+ * network header (or the IPv4 id) through the 32-byte transport window, the
+ * IP header being 60 bytes at most.
+ */
+#define RETE_SIG_READ 96
 
 /*
  * Per-CPU working memory of one probe run: the probe's arguments, the event
@@ -62,8 +68,7 @@ struct rete_scratch {
 	__u8 dev[RETE_DEV_COPY_MAX];
 	/* Tracking: a map value being built, and the packet bytes its identity is read from. */
 	struct rete_tracking_info track;
-	__u64 win[RETE_SIG_WIN / 8];
-	__u8 l3[16];
+	__u8 sig[RETE_SIG_READ];
 };
 
 /*

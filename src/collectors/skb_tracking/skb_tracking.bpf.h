@@ -38,15 +38,18 @@ static const __u64 rete_sig_masks[RETE_SIG_MAX][RETE_SIG_WIN / 8] = {
 #define RETE_ETH_P_IP 0x0800
 #define RETE_ETH_P_IPV6 0x86dd
 
-/* Hash of the identity bytes: the counted bytes of the window and the IPv4 id word. */
-static __always_inline __u64 rete_sig_hash(const __u64 *win, __u8 kind, __u8 len, __u32 ipid)
+/*
+ * Hash of the identity bytes: the counted bytes of the window (at win, inside
+ * the scratch's sig buffer) and the IPv4 id word.
+ */
+static __always_inline __u64 rete_sig_hash(const __u8 *win, __u8 kind, __u8 len, __u32 ipid)
 {
 	__u64 h = 0xcbf29ce484222325ULL ^ ipid;
 
 	if (kind >= RETE_SIG_MAX)
 		return 0;
 	for (int i = 0; i < RETE_SIG_WIN / 8; i++) {
-		__u64 w = win[i] & rete_sig_masks[kind][i];
+		__u64 w = *(const __u64 *)(win + 8 * i) & rete_sig_masks[kind][i];
 
 		/* Bytes past the packet's end at first sight (tailroom) do not count. */
 		if (len <= 8 * i)
@@ -57,6 +60,11 @@ static __always_inline __u64 rete_sig_hash(const __u64 *win, __u8 kind, __u8 len
 		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
 	}
 	return h ^ (h >> 29);
+}
+
+static __always_inline __u32 rete_sig_ipid(const __u8 *p)
+{
+	return p[0] | (p[1] << 8) | (p[2] << 16) | ((__u32)p[3] << 24);
 }
 
 static __always_inline __u8 rete_sig_icmp_kind(__u8 type, bool v6)
@@ -72,16 +80,16 @@ static __always_inline __u8 rete_sig_icmp_kind(__u8 type, bool v6)
 /*
  * Record, in a new tracking entry, where the packet's identity lies in its
  * data head and its hash: the IPv4 id word and a window from the transport
- * header. Non-IP packets, and IP packets whose headers are not in the linear
- * data, get RETE_SIG_NONE (their id is kept as before, unchecked).
+ * header, read with one copy from the network header. Non-IP packets, and IP
+ * packets whose headers are not in the linear data, get RETE_SIG_NONE (their
+ * id is kept as before, unchecked).
  */
 static __always_inline void rete_track_sig_take(struct rete_ctx *rc, struct rete_tracking_info *ti)
 {
 	const struct sk_buff *s = rc->s;
 	unsigned char *head = s->head;
-	__u8 *l3 = rc->scratch->l3;
-	__u64 *win = rc->scratch->win;
-	__u32 tail = s->tail, nh = s->network_header, off, len, ipid = 0;
+	__u8 *buf = rc->scratch->sig;
+	__u32 tail = s->tail, nh = s->network_header, l4, len, ipid = 0;
 	__u16 proto = bpf_ntohs(s->protocol);
 	__u8 kind, l4proto;
 	bool v6 = false;
@@ -93,64 +101,66 @@ static __always_inline void rete_track_sig_take(struct rete_ctx *rc, struct rete
 	ti->sig_kind = RETE_SIG_NONE;
 	ti->pad = 0;
 	/* 0: set by no one since the allocation (the head starts with headroom). */
-	if (nh == 0 || nh == RETE_HDR_UNSET || nh + 12 > tail)
+	if (nh == 0 || nh == RETE_HDR_UNSET || nh + 12 > tail || nh > 0xffff - 64)
 		return;
-	if (bpf_probe_read_kernel(l3, 12, head + nh))
+	if (bpf_probe_read_kernel(buf, RETE_SIG_READ, head + nh))
 		return;
-	if (proto == RETE_ETH_P_IP && (l3[0] >> 4) == 4 && (l3[0] & 0xf) >= 5) {
-		off = nh + (l3[0] & 0xf) * 4;
-		l4proto = l3[9];
+	if (proto == RETE_ETH_P_IP && (buf[0] >> 4) == 4 && (buf[0] & 0xf) >= 5) {
+		l4 = (buf[0] & 0xf) * 4;
+		l4proto = buf[9];
 		ti->ipid_off = nh + 4;
-		ipid = l3[4] | (l3[5] << 8) | (l3[6] << 16) | ((__u32)l3[7] << 24);
+		ipid = rete_sig_ipid(buf + 4);
 		/* A fragment after the first carries data, no transport header. */
-		if ((l3[6] & 0x1f) || l3[7])
+		if ((buf[6] & 0x1f) || buf[7])
 			l4proto = 0;
-	} else if (proto == RETE_ETH_P_IPV6 && (l3[0] >> 4) == 6) {
-		off = nh + 40;
-		l4proto = l3[6];
+	} else if (proto == RETE_ETH_P_IPV6 && (buf[0] >> 4) == 6) {
+		l4 = 40;
+		l4proto = buf[6];
 		v6 = true;
 	} else {
 		return;
 	}
-	len = off < tail ? tail - off : 0;
+	l4 &= 63;
+	len = nh + l4 < tail ? tail - (nh + l4) : 0;
 	if (len > RETE_SIG_WIN)
 		len = RETE_SIG_WIN;
-	if (off > 0xffff)
-		len = 0;
 	if (!len && !ti->ipid_off)
-		return;
-	if (len && bpf_probe_read_kernel(win, RETE_SIG_WIN, head + off))
 		return;
 	if (l4proto == 6)
 		kind = RETE_SIG_TCP;
 	else if (l4proto == 17 || l4proto == 136)	/* UDP, UDP-Lite */
 		kind = RETE_SIG_UDP;
 	else if ((l4proto == 1 && !v6) || (l4proto == 58 && v6))
-		kind = rete_sig_icmp_kind(((__u8 *)win)[0], v6);
+		kind = rete_sig_icmp_kind(buf[l4], v6);
 	else
 		kind = RETE_SIG_RAW;
-	ti->sig_off = off;
+	ti->sig_off = nh + l4;
 	ti->sig_len = len;
 	ti->sig_kind = kind;
-	ti->sig = rete_sig_hash(win, kind, len, ipid);
+	ti->sig = rete_sig_hash(buf + l4, kind, len, ipid);
 }
 
-/* Does the data head still hold the packet of entry ti? */
+/*
+ * Does the data head still hold the packet of entry ti? One copy, from the
+ * IPv4 id word (or the window) through the end of the window.
+ */
 static __always_inline bool rete_track_sig_same(struct rete_ctx *rc,
 						const struct rete_tracking_info *ti)
 {
 	unsigned char *head = rc->s->head;
-	__u64 *win = rc->scratch->win;
-	__u8 kind = ti->sig_kind, len = ti->sig_len;
-	__u32 ipid = 0;
+	__u8 *buf = rc->scratch->sig;
+	__u8 kind = ti->sig_kind;
+	__u32 start, d, ipid = 0;
 
 	if (kind == RETE_SIG_NONE || kind >= RETE_SIG_MAX)
 		return true;
-	if (ti->ipid_off && bpf_probe_read_kernel(&ipid, sizeof(ipid), head + ti->ipid_off))
+	start = ti->ipid_off ? ti->ipid_off : ti->sig_off;
+	if (bpf_probe_read_kernel(buf, RETE_SIG_READ, head + start))
 		return false;
-	if (len && bpf_probe_read_kernel(win, RETE_SIG_WIN, head + ti->sig_off))
-		return false;
-	return rete_sig_hash(win, kind, len, ipid) == ti->sig;
+	if (ti->ipid_off)
+		ipid = rete_sig_ipid(buf);
+	d = (__u32)(ti->sig_off - start) & 63;
+	return rete_sig_hash(buf + d, kind, ti->sig_len, ipid) == ti->sig;
 }
 
 /* Is the packet already tracked? Fills *ret (orig_head, timestamp) when it is. */
