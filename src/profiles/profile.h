@@ -148,7 +148,7 @@ const struct rete_profile_section *rete_profile_section(const struct rete_profil
 							 const char *command);
 
 /* Where profiles are looked up, in order of precedence. */
-#define RETE_PROFILE_DIRS_MAX 8
+#define RETE_PROFILE_DIRS_MAX 12
 
 struct rete_profile_dirs {
 	char *dirs[RETE_PROFILE_DIRS_MAX];

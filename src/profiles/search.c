@@ -82,6 +82,13 @@ int rete_profile_dirs_default(const char *extra_dir, struct rete_profile_dirs *r
 			rete_profile_dirs_add(&d, path);
 		}
 	}
+	/* Then Retis's, so that a Retis user's profiles work unchanged. */
+	if (home && *home) {
+		snprintf(path, sizeof(path), "%s/.config/retis/profiles", home);
+		rete_profile_dirs_add(&d, path);
+	}
+	rete_profile_dirs_add(&d, "/etc/retis/profiles");
+	rete_profile_dirs_add(&d, "/usr/share/retis/profiles");
 	*ret = d;
 	return 0;
 }

@@ -828,16 +828,25 @@ static void test_default_dirs(void **state)
 	struct rete_profile_dirs dirs = { .n = 0 };
 	char *home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
 	char want[PATH_MAX];
+	size_t i;
 
 	write_file("home/.config/rete/profiles/x.yaml", "version: 1.0\nname: x\n");
+	write_file("home/.config/retis/profiles/y.yaml", "version: 1.0\nname: y\n");
 	mkdir(sub("extra"), 0700);
 	setenv("HOME", sub("home"), 1);
 	assert_int_equal(rete_profile_dirs_default(sub("extra"), &dirs), 0);
-	assert_true(dirs.n >= 2);
+	assert_true(dirs.n >= 3);
 	assert_non_null(realpath(sub("extra"), want));
 	assert_string_equal(dirs.dirs[0], want);
 	assert_non_null(realpath(sub("home/.config/rete/profiles"), want));
 	assert_string_equal(dirs.dirs[1], want);
+	/* Retis's own directory comes after every rete one. */
+	assert_non_null(realpath(sub("home/.config/retis/profiles"), want));
+	for (i = 2; i < dirs.n && strcmp(dirs.dirs[i], want); i++)
+		;
+	assert_true(i < dirs.n);
+	for (size_t j = 0; j < i; j++)
+		assert_null(strstr(dirs.dirs[j], "/retis/"));
 	rete_profile_dirs_free(&dirs);
 	assert_int_equal(rete_profile_dirs_default(sub("no-such-dir"), &dirs), -ENOENT);
 	if (home)
