@@ -61,7 +61,7 @@ Q := @
 msg = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
-.PHONY: all deps check collect install clean unit unit-asan bench format
+.PHONY: all deps check collect install install-retis-alias clean unit unit-asan bench format
 
 all: $(SKELS) $(BUILD)/rete
 
@@ -152,6 +152,11 @@ install: $(BUILD)/rete
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	$(BUILD)/rete sh-complete --shell bash > \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/rete
+
+# rete under Retis's name: a drop-in (messages say retis, default file retis.data, Retis's
+# profile directories first).
+install-retis-alias: install
+	ln -sf rete $(DESTDIR)$(PREFIX)/bin/retis
 
 format:
 	clang-format -i $(wildcard src/*.c src/*/*.c src/*.h src/*/*.h bpf/*/*.c bpf/*/*.h include/uapi/*.h)

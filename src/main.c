@@ -8,6 +8,7 @@
 #include "cmd/cmd.h"
 #include "lib/log.h"
 #include "lib/opts.h"
+#include "lib/prog.h"
 #include "lib/suggest.h"
 #include "profiles/profile.h"
 
@@ -152,6 +153,7 @@ int main(int argc, char **argv)
 	char err[256];
 	int n;
 
+	rete_prog_set(argv[0]);
 	libbpf_set_print(libbpf_print);
 	n = rete_opts_parse(global_opts, sizeof(global_opts) / sizeof(global_opts[0]), argc - 1,
 			    argv + 1, true, global_handler, &st, NULL, 0, NULL, err, sizeof(err));

@@ -7,6 +7,7 @@
 #include "cmd/collect_args.h"
 #include "lib/opts.h"
 #include "lib/parse.h"
+#include "lib/prog.h"
 #include "lib/suggest.h"
 #include "uapi/rete_config.h"
 
@@ -179,7 +180,7 @@ static int collect_handler(void *ctx, const struct rete_opt *o, const char *v, c
 		a->filter_strict = !strcmp(v, "strict");
 		return 0;
 	case OPT_OUT:
-		a->out = v ? v : DEFAULT_OUT;
+		a->out = v ? v : rete_prog_data_file();
 		return 0;
 	case OPT_OUT_ROTATE:
 		rc = rete_parse_file_size(v, &a->out_rotate);

@@ -14,6 +14,7 @@
 #include "events/reader.h"
 #include "events/schema.h"
 #include "lib/log.h"
+#include "lib/prog.h"
 #include "lib/opts.h"
 #include "process/evfilter.h"
 #include "process/pcapng.h"
@@ -430,7 +431,7 @@ static int run_pcap(struct pcap_run *r)
 
 int rete_cmd_pcap(const struct rete_global *g, int argc, char **argv)
 {
-	static const char *const default_in[] = { DEFAULT_IN };
+	const char *default_in[] = { rete_prog_data_file() };
 	struct pcap_run r;
 	const char *pos[MAX_INPUTS];
 	size_t npos = 0;

@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "cmd/postproc.h"
 #include "lib/log.h"
+#include "lib/prog.h"
 
 #define STDOUT_BUF (1 << 20)
 #define FILE_BUF (1 << 20)
@@ -96,9 +97,10 @@ void rete_post_args_free(struct rete_post_args *a)
 
 int rete_post_in_open(struct rete_post_in *in, const struct rete_post_args *a)
 {
-	static const char *const def[] = { RETE_POST_DEFAULT_FILE };
-	static const char *const def_rot[] = { RETE_POST_DEFAULT_FILE ".0.." };
+	const char *def[] = { rete_prog_data_file() };
+	const char *def_rot[] = { rete_prog_data_rotated() };
 	const char *const *specs = a->files;
+	char first[64];
 	size_t n = a->nfiles;
 	char err[512];
 	int rc;
@@ -106,7 +108,10 @@ int rete_post_in_open(struct rete_post_in *in, const struct rete_post_args *a)
 	memset(in, 0, sizeof(*in));
 	in->filtered = a->filter_packet || a->filter_meta;
 	if (!n) {
-		bool rotated = access(def[0], F_OK) && !access(RETE_POST_DEFAULT_FILE ".0", F_OK);
+		bool rotated;
+
+		snprintf(first, sizeof(first), "%s.0", def[0]);
+		rotated = access(def[0], F_OK) && !access(first, F_OK);
 
 		specs = rotated ? def_rot : def;
 		n = 1;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lib/log.h"
+#include "lib/prog.h"
 
 static enum rete_log_level current_level = RETE_LOG_INFO;
 
@@ -41,11 +42,11 @@ void rete_log(enum rete_log_level level, const char *fmt, ...)
 		return;
 	/* Errors and warnings are prefixed so they stand out; info is plain like Retis. */
 	if (level == RETE_LOG_ERROR)
-		fputs("rete: error: ", stderr);
+		fprintf(stderr, "%s: error: ", rete_prog_name());
 	else if (level == RETE_LOG_WARN)
-		fputs("rete: warning: ", stderr);
+		fprintf(stderr, "%s: warning: ", rete_prog_name());
 	else if (level >= RETE_LOG_DEBUG)
-		fprintf(stderr, "rete: %s: ", level_names[level]);
+		fprintf(stderr, "%s: %s: ", rete_prog_name(), level_names[level]);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/prog.h"
 #include "lib/strbuf.h"
 #include "lib/suggest.h"
 #include "profiles/profile.h"
@@ -51,6 +52,19 @@ void rete_profile_dirs_free(struct rete_profile_dirs *dirs)
 	dirs->n = 0;
 }
 
+/* Retis's profile directories (after rete's own, or first when running as retis). */
+static void add_retis_dirs(struct rete_profile_dirs *d, const char *home)
+{
+	char path[PATH_MAX + 32];
+
+	if (home && *home) {
+		snprintf(path, sizeof(path), "%s/.config/retis/profiles", home);
+		rete_profile_dirs_add(d, path);
+	}
+	rete_profile_dirs_add(d, "/etc/retis/profiles");
+	rete_profile_dirs_add(d, "/usr/share/retis/profiles");
+}
+
 int rete_profile_dirs_default(const char *extra_dir, struct rete_profile_dirs *ret)
 {
 	struct rete_profile_dirs d = { .n = 0 };
@@ -64,6 +78,8 @@ int rete_profile_dirs_default(const char *extra_dir, struct rete_profile_dirs *r
 		if (rc)
 			return rc;
 	}
+	if (rete_prog_is_retis())
+		add_retis_dirs(&d, home);
 	if (home && *home) {
 		snprintf(path, sizeof(path), "%s/.config/rete/profiles", home);
 		rete_profile_dirs_add(&d, path);
@@ -83,12 +99,7 @@ int rete_profile_dirs_default(const char *extra_dir, struct rete_profile_dirs *r
 		}
 	}
 	/* Then Retis's, so that a Retis user's profiles work unchanged. */
-	if (home && *home) {
-		snprintf(path, sizeof(path), "%s/.config/retis/profiles", home);
-		rete_profile_dirs_add(&d, path);
-	}
-	rete_profile_dirs_add(&d, "/etc/retis/profiles");
-	rete_profile_dirs_add(&d, "/usr/share/retis/profiles");
+	add_retis_dirs(&d, home);
 	*ret = d;
 	return 0;
 }

@@ -37,6 +37,13 @@ if kernel_independent usage_errors; then
 	expect_err bad_skb_section 2 "unknown skb section 'metas'" "$RETE" collect --skb-sections metas
 	expect_err print_without_out 2 "--print only makes sense with --out" "$RETE" collect --print
 	expect_err print_missing_file 1 "cannot open /nonexistent/x: No such file" "$RETE" print /nonexistent/x
+	# Installed as retis (a symlink named retis): messages and the default file say retis.
+	ln -s "$RETE" "$TMP/retis"
+	expect_err retis_alias_prefix 2 "^retis: error: unknown command 'colect'" "$TMP/retis" colect
+	expect_err retis_alias_default_file 1 "^retis: error: cannot open retis.data" \
+		sh -c "cd '$TMP' && ./retis print"
+	expect_err rete_default_file 1 "^rete: error: cannot open rete.data" \
+		sh -c "cd '$TMP' && '$RETE' print"
 fi
 
 if [ "$(id -u)" -eq 0 ] && [ -r /sys/kernel/btf/vmlinux ]; then

@@ -16,6 +16,7 @@
 
 #include "lib/opts.h"
 #include "lib/parse.h"
+#include "lib/prog.h"
 #include "lib/strbuf.h"
 #include "lib/suggest.h"
 
@@ -679,6 +680,26 @@ static void test_strbuf_sticky_error(void **state)
 	(void)state;
 }
 
+/* Installed as retis, rete is Retis's drop-in; any other name is rete. */
+static void test_prog_name(void **state)
+{
+	(void)state;
+	rete_prog_set("/usr/local/bin/retis");
+	assert_string_equal(rete_prog_name(), "retis");
+	assert_true(rete_prog_is_retis());
+	assert_string_equal(rete_prog_data_file(), "retis.data");
+	assert_string_equal(rete_prog_data_rotated(), "retis.data.0..");
+	rete_prog_set("retis");
+	assert_true(rete_prog_is_retis());
+	rete_prog_set("build/rete");
+	assert_string_equal(rete_prog_name(), "rete");
+	assert_string_equal(rete_prog_data_file(), "rete.data");
+	rete_prog_set("/opt/retis/bin/retis2");
+	assert_false(rete_prog_is_retis());
+	rete_prog_set(NULL);
+	assert_false(rete_prog_is_retis());
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -701,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_strbuf_addf),
 		cmocka_unit_test(test_strbuf_numbers),
 		cmocka_unit_test(test_strbuf_sticky_error),
+		cmocka_unit_test(test_prog_name),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
