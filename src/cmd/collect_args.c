@@ -5,6 +5,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/collect_args.h"
+#include "lib/log.h"
 #include "lib/opts.h"
 #include "lib/parse.h"
 #include "lib/prog.h"
@@ -103,15 +104,24 @@ static int skb_sections_parse(const char *list, uint32_t *ret, char *err, size_t
 	static const struct {
 		const char *name;
 		uint32_t mask;
+		bool deprecated;	/* Retis still accepts it, with a warning */
 	} secs[] = {
-		{ "meta", RETE_SKB_SEC_META },
-		{ "dataref", RETE_SKB_SEC_DATAREF },
-		{ "gso", RETE_SKB_SEC_GSO },
-		{ "all", RETE_SKB_SEC_META | RETE_SKB_SEC_DATAREF | RETE_SKB_SEC_GSO },
+		{ "meta", RETE_SKB_SEC_META, false },
+		{ "dataref", RETE_SKB_SEC_DATAREF, false },
+		{ "gso", RETE_SKB_SEC_GSO, false },
+		{ "all", RETE_SKB_SEC_META | RETE_SKB_SEC_DATAREF | RETE_SKB_SEC_GSO, false },
 		/* Retis accepts these as always-on sections. */
-		{ "packet", 0 },
-		{ "dev", 0 },
-		{ "ns", 0 },
+		{ "packet", 0, false },
+		{ "dev", 0, false },
+		{ "ns", 0, false },
+		/* Retis's pre-1.5 header sections: headers now come from the packet section. */
+		{ "eth", 0, true },
+		{ "arp", 0, true },
+		{ "ip", 0, true },
+		{ "tcp", 0, true },
+		{ "udp", 0, true },
+		{ "icmp", 0, true },
+		{ "vlan", 0, true },
 	};
 	const char *p = list;
 	uint32_t mask = 0;
@@ -139,6 +149,10 @@ static int skb_sections_parse(const char *list, uint32_t *ret, char *err, size_t
 					 name);
 			return -EINVAL;
 		}
+		if (secs[i].deprecated)
+			log_warn("skb section '%s' is deprecated and ignored: packet headers are "
+				 "always shown from the packet section",
+				 secs[i].name);
 		mask |= secs[i].mask;
 		p += len;
 		if (*p == ',')
@@ -290,11 +304,7 @@ int rete_collect_args_parse(int argc, char **argv, struct collect_args *a, char 
 
 	if (rc < 0 || a->help)
 		return rc < 0 ? rc : 0;
-	if (a->print && !a->out) {
-		snprintf(err, errlen, "--print only makes sense with --out (events are printed by "
-			 "default)");
-		return -EINVAL;
-	}
+	/* --print without --out: events are printed anyway (Retis accepts it too). */
 	if ((a->out_rotate && !a->out) || (a->out_rotate_count && !a->out_rotate)) {
 		snprintf(err, errlen, "%s", a->out_rotate ? "--out-rotate needs --out" :
 							   "--out-rotate-count needs --out-rotate");

@@ -35,7 +35,17 @@ if kernel_independent usage_errors; then
 	expect_err bad_log_level 2 "invalid log level 'loud'" "$RETE" --log-level loud collect
 	expect_err bad_collector 2 "unknown collector 'skb-drops' \(did you mean 'skb-drop'\?\)" "$RETE" collect -c skb-drops
 	expect_err bad_skb_section 2 "unknown skb section 'metas'" "$RETE" collect --skb-sections metas
-	expect_err print_without_out 2 "--print only makes sense with --out" "$RETE" collect --print
+	# --print without --out is accepted (events are printed anyway), as in Retis: parsing
+	# goes on to the next error.
+	expect_err print_without_out 2 "invalid packet filter 'udp \(\(\('" "$RETE" collect --print -f 'udp ((('
+	# Retis's old header sections are accepted, with one warning each.
+	out=$("$RETE" collect --skb-sections eth,meta,tcp -f 'udp (((' 2>&1 >/dev/null)
+	if [ "$(grep -c "skb section '[a-z]*' is deprecated and ignored" <<<"$out")" = 2 ] &&
+		grep -q "invalid packet filter" <<<"$out"; then
+		pass skb_sections_deprecated
+	else
+		fail skb_sections_deprecated "$out"
+	fi
 	expect_err print_missing_file 1 "cannot open /nonexistent/x: No such file" "$RETE" print /nonexistent/x
 	# Installed as retis (a symlink named retis): messages and the default file say retis.
 	ln -s "$RETE" "$TMP/retis"
