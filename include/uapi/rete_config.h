@@ -38,10 +38,10 @@ struct rete_probe_cfg {
 #define RETE_TRACKING_MAX 65536
 
 /*
- * What tells one packet from the next one at the same data head, on kernels where no kprobe
- * sees every head free (src/collectors/skb_tracking/skb_tracking.bpf.h): which bytes of the transport
- * window count, so that header rewrites along one packet's journey (TTL, NAT addresses,
- * ports and ICMP ids, checksums) keep its id.
+ * What tells one packet from the next one at the same data head, on kernels where
+ * no kprobe sees every head free (src/collectors/skb_tracking/skb_tracking.bpf.h):
+ * which bytes of the transport window count, so that header rewrites along one
+ * packet's journey (TTL, NAT addresses, ports and ICMP ids, checksums) keep its id.
  */
 enum rete_sig_kind {
 	RETE_SIG_NONE,		/* nothing to compare: the id is kept as before */
@@ -63,7 +63,7 @@ struct rete_tracking_info {
 	__u64 last_seen;
 	__u64 sig;		/* hash of the identity bytes (sig_kind) at first sight */
 	__u16 sig_off;		/* offset from the head of the transport window */
-	__u16 ipid_off;		/* offset from the head of the IPv4 id and fragment word, or 0 */
+	__u16 ipid_off;		/* offset from the head of the IPv4 id + fragment word, or 0 */
 	__u8 sig_len;		/* bytes of the window inside the packet at first sight */
 	__u8 sig_kind;		/* enum rete_sig_kind */
 	__u16 pad;

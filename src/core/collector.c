@@ -5,6 +5,29 @@
 #include "core/collector.h"
 #include "lib/suggest.h"
 
+/* The sentence for an unknown -c name: the closest one, else every name. */
+static void unknown_collector(const char *name, char *err, size_t errlen)
+{
+	size_t n = rete_collectors_count(), used;
+	struct rete_suggest s;
+	char all[256];
+
+	rete_suggest_init(&s, name);
+	rete_suggest_offer(&s, "auto");
+	used = (size_t)snprintf(all, sizeof(all), "auto");
+	for (size_t i = 0; i < n; i++) {
+		const char *c = rete_collector_get(i)->name;
+
+		rete_suggest_offer(&s, c);
+		if (used < sizeof(all))
+			used += (size_t)snprintf(all + used, sizeof(all) - used, ", %s", c);
+	}
+	if (s.best)
+		snprintf(err, errlen, "unknown collector '%s' (did you mean '%s'?)", name, s.best);
+	else
+		snprintf(err, errlen, "unknown collector '%s' (collectors: %s)", name, all);
+}
+
 int rete_collectors_parse(const char *list, bool ret_named[RETE_COLLECTORS_MAX], bool *ret_auto,
 			  char *err, size_t errlen)
 {
@@ -23,26 +46,7 @@ int rete_collectors_parse(const char *list, bool ret_named[RETE_COLLECTORS_MAX],
 				if (!strcmp(name, rete_collector_get(i)->name))
 					break;
 			if (i == n) {
-				struct rete_suggest s;
-				char all[256];
-				size_t used = (size_t)snprintf(all, sizeof(all), "auto");
-
-				rete_suggest_init(&s, name);
-				rete_suggest_offer(&s, "auto");
-				for (i = 0; i < n; i++) {
-					rete_suggest_offer(&s, rete_collector_get(i)->name);
-					if (used < sizeof(all))
-						used += (size_t)snprintf(all + used, sizeof(all) - used,
-									 ", %s",
-									 rete_collector_get(i)->name);
-				}
-				if (s.best)
-					snprintf(err, errlen,
-						 "unknown collector '%s' (did you mean '%s'?)", name,
-						 s.best);
-				else
-					snprintf(err, errlen, "unknown collector '%s' (collectors: %s)",
-						 name, all);
+				unknown_collector(name, err, errlen);
 				return -EINVAL;
 			}
 			ret_named[i] = true;

@@ -62,7 +62,7 @@ static void add_upkeep_kprobes(const struct rete_collector_env *env, struct rete
 		log_debug("tracking: kprobe:%s keeps ids exact", upkeep[i].func);
 	}
 	if (cfg->track_verify)
-		log_debug("tracking: no kprobe on skb_free_head: ids end where a data head is reused");
+		log_debug("tracking: no kprobe on skb_free_head: ids end where a head is reused");
 }
 
 /* Tracking ends when the packet is freed: it watches the free tracepoints too. */
