@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <string.h>
+
 #include "core/collector.h"
+#include "events/section.h"
 
 extern const struct rete_collector_ops rete_collector_skb_tracking;
 extern const struct rete_collector_ops rete_collector_skb;
@@ -57,4 +60,33 @@ size_t rete_collectors_count(void)
 const struct rete_collector_ops *rete_collector_get(size_t i)
 {
 	return i < rete_collectors_count() ? registry[i] : NULL;
+}
+
+/* Described sections, in registry order (their index in struct rete_event's xsec). */
+size_t rete_xsections_count(void)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < rete_collectors_count(); i++)
+		n += registry[i]->section != NULL;
+	return n < RETE_XSEC_MAX ? n : RETE_XSEC_MAX;
+}
+
+const struct rete_section_desc *rete_xsection(size_t i)
+{
+	for (size_t j = 0; j < rete_collectors_count() && i < RETE_XSEC_MAX; j++) {
+		if (!registry[j]->section)
+			continue;
+		if (!i--)
+			return registry[j]->section;
+	}
+	return NULL;
+}
+
+int rete_xsection_find(const char *name)
+{
+	for (size_t i = 0; i < rete_xsections_count(); i++)
+		if (!strcmp(rete_xsection(i)->name, name))
+			return (int)i;
+	return -1;
 }

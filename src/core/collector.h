@@ -18,6 +18,7 @@
 
 struct btf;
 struct rete_probe_set;
+struct rete_section_desc;
 struct rete_tracefs;
 
 /* Collectors the registry can hold (the size of the -c selection arrays). */
@@ -46,6 +47,8 @@ struct rete_collector_ops {
 	 */
 	int (*setup)(const struct rete_collector_env *env, struct rete_chain_cfg *cfg, char *err,
 		     size_t errlen);
+	/* The section it emits, when described by a table (events/section.h). */
+	const struct rete_section_desc *section;
 };
 
 /* The registry, in the order collectors are listed and set up. */

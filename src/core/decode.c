@@ -7,6 +7,7 @@
 #include "core/decode.h"
 #include "core/drop_reason.h"
 #include "core/kallsyms.h"
+#include "events/section.h"
 #include "uapi/rete_sections.h"
 
 #define REASON_CACHE_MAX 1024
@@ -313,10 +314,41 @@ static const struct {
 	{ RETE_OWNER_NS, RETE_SEC_T_MAIN, sizeof(struct rete_sec_ns), dec_ns },
 };
 
+/*
+ * A record of a section described by its collector (events/section.h).
+ * *dropped: sections whose decoder said the event has nothing to show.
+ */
+static int dec_described(const void *payload, const struct rete_sec_hdr *sh,
+			 struct rete_event *ev, uint32_t *dropped)
+{
+	for (size_t i = 0; i < rete_xsections_count(); i++) {
+		const struct rete_section_desc *desc = rete_xsection(i);
+		void *sec;
+		int rc;
+
+		if (desc->owner != sh->owner || !desc->decode)
+			continue;
+		if (*dropped & (1u << i))
+			return 0;
+		sec = rete_event_xsec(ev, i, true);
+		if (!sec)
+			return -ENOMEM;
+		rc = desc->decode(sec, sh->type, payload, sh->size);
+		if (rc > 0) {
+			ev->xpresent &= ~(1u << i);
+			*dropped |= 1u << i;
+			return 0;
+		}
+		return rc;
+	}
+	return 0;
+}
+
 int rete_decode(struct rete_decoder *d, const void *data, size_t size, struct rete_event *ev)
 {
 	const struct rete_raw_hdr *hdr = data;
 	const uint8_t *p = data, *end;
+	uint32_t dropped = 0;
 	int rc;
 
 	rete_event_reset(ev);
@@ -348,6 +380,13 @@ int rete_decode(struct rete_decoder *d, const void *data, size_t size, struct re
 			if (rc)
 				goto out_bad;
 			break;
+		}
+		if (i == sizeof(decoders) / sizeof(decoders[0])) {
+			rc = dec_described(payload, &sh, ev, &dropped);
+			if (rc == -ENOMEM)
+				return rc;
+			if (rc)
+				goto out_bad;
 		}
 		/* Unknown sections (a newer BPF object) are skipped. */
 		p = (const uint8_t *)payload + sh.size;

@@ -3,6 +3,9 @@
 #include <string.h>
 
 #include "events/event.h"
+#include "events/section.h"
+
+_Static_assert(RETE_XSEC_SLOTS == RETE_XSEC_MAX, "one slot per described section");
 
 struct rete_arena_chunk {
 	struct rete_arena_chunk *next;
@@ -129,6 +132,28 @@ const struct rete_ev_extra *rete_event_find_extra(const struct rete_event *ev, c
 	return NULL;
 }
 
+void *rete_event_xsec(struct rete_event *ev, size_t i, bool create)
+{
+	const struct rete_section_desc *d = rete_xsection(i);
+	void *p;
+
+	if (!d || i >= RETE_XSEC_SLOTS) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (ev->xpresent & (1u << i))
+		return ev->xsec[i];
+	if (!create)
+		return NULL;
+	p = rete_event_alloc(ev, d->size);
+	if (!p)
+		return NULL;
+	memset(p, 0, d->size);
+	ev->xsec[i] = p;
+	ev->xpresent |= 1u << i;
+	return p;
+}
+
 int rete_event_copy(struct rete_event *dst, const struct rete_event *src)
 {
 	struct rete_arena_chunk *keep = dst->arena;
@@ -159,6 +184,18 @@ int rete_event_copy(struct rete_event *dst, const struct rete_event *src)
 			return -ENOMEM;
 		memcpy(d, src->packet.data, src->packet.capture_len);
 		dst->packet.data = d;
+	}
+	dst->xpresent = 0;
+	for (size_t i = 0; i < RETE_XSEC_SLOTS; i++) {
+		const void *sec = rete_event_xsec_get(src, i);
+		void *d;
+
+		if (!sec)
+			continue;
+		d = rete_event_xsec(dst, i, true);
+		if (!d)
+			return -ENOMEM;
+		memcpy(d, sec, rete_xsection(i)->size);
 	}
 	for (uint32_t i = 0; i < src->nextra; i++) {
 		dst->extra[i].json = rete_event_strndup(dst, src->extra[i].json,

@@ -16,6 +16,7 @@
 
 #define RETE_STACK_MAX 127
 #define RETE_EXTRA_MAX 8
+#define RETE_XSEC_SLOTS 8	/* == RETE_XSEC_MAX (events/section.h) */
 
 /* Section presence bits (rete_event.present). */
 enum rete_section_id {
@@ -154,6 +155,12 @@ struct rete_event {
 	struct rete_ev_tracking tracking;
 	uint32_t nextra;
 	struct rete_ev_extra extra[RETE_EXTRA_MAX];
+	/*
+	 * Sections described by their collector (events/section.h), by index
+	 * in the registry: xsec[i] (arena) when bit i of xpresent is set.
+	 */
+	uint32_t xpresent;
+	void *xsec[RETE_XSEC_SLOTS];
 
 	/* Arena: chunks holding strings and bytes referenced above. */
 	struct rete_arena_chunk *arena;
@@ -178,6 +185,16 @@ const char *rete_event_strndup(struct rete_event *ev, const char *s, size_t n);
 /* Add an extra section (name + JSON text); -E2BIG when RETE_EXTRA_MAX are used. */
 int rete_event_add_extra(struct rete_event *ev, const char *name, const char *json, size_t len);
 const struct rete_ev_extra *rete_event_find_extra(const struct rete_event *ev, const char *name);
+/*
+ * Section i of the registry's described sections (events/section.h): NULL
+ * when absent; with create, zeroed storage added when absent (NULL and
+ * errno ENOMEM when out of memory, EINVAL for a bad index).
+ */
+void *rete_event_xsec(struct rete_event *ev, size_t i, bool create);
+static inline const void *rete_event_xsec_get(const struct rete_event *ev, size_t i)
+{
+	return i < RETE_XSEC_SLOTS && (ev->xpresent & (1u << i)) ? ev->xsec[i] : NULL;
+}
 /* JSON section name of a modelled section. */
 const char *rete_section_name(enum rete_section_id id);
 /* Deep copy (arena included); 0 or -ENOMEM. dst must be zeroed or reset. */

@@ -37,4 +37,13 @@ const char *rete_json_type_name(struct json_object *v);
  */
 int rete_json_read_object(struct rete_json_rd *r, struct json_object *obj);
 
+struct rete_fields;
+
+/*
+ * Read one object described by a field table (events/fields.h) into base;
+ * -EINVAL with one sentence in r->err.
+ */
+int rete_fields_read(struct rete_json_rd *r, struct json_object *o, const struct rete_fields *t,
+		     void *base);
+
 #endif

@@ -18,6 +18,7 @@
 
 #include "events/json.h"
 #include "events/json_priv.h"
+#include "events/section.h"
 #include "lib/base64.h"
 
 /* sizeof a member, for char arrays in field tables. */
@@ -786,6 +787,35 @@ static int convert_skb15(struct rete_json_rd *r)
 	return 0;
 }
 
+/*
+ * A section described by its collector (events/section.h), else an extra.
+ * One that does not fit its description (a layout rete does not know) is
+ * kept as an extra too: printed as it is, written back unchanged.
+ */
+static int read_described(struct rete_json_rd *r, const char *name, struct json_object *v)
+{
+	int i = rete_xsection_find(name);
+	void *sec;
+	int rc;
+
+	if (i < 0 || i >= RETE_XSEC_SLOTS)
+		return add_extra_obj(r, name, v);
+	sec = rete_event_xsec(r->ev, (size_t)i, true);
+	if (!sec)
+		return fail_nomem(r);
+	r->sec = name;
+	r->path = "";
+	rc = rete_fields_read(r, v, rete_xsection((size_t)i)->fields, sec);
+	r->sec = NULL;
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc) {
+		r->ev->xpresent &= ~(1u << i);
+		return add_extra_obj(r, name, v);
+	}
+	return 0;
+}
+
 static int read_section(struct rete_json_rd *r, const char *name, struct json_object *v)
 {
 	int rc;
@@ -806,7 +836,7 @@ static int read_section(struct rete_json_rd *r, const char *name, struct json_ob
 		return 0;
 	}
 	r->sec = NULL;
-	return add_extra_obj(r, name, v);
+	return read_described(r, name, v);
 }
 
 /*

@@ -1,6 +1,8 @@
 #include <string.h>
 
 #include "events/schema.h"
+#include "events/section.h"
+#include "lib/strbuf.h"
 
 /* Field types, as schemars writes them for Retis's integer fields. */
 #define T_U8 "\"type\":\"integer\",\"format\":\"uint8\",\"minimum\":0,\"maximum\":255"
@@ -20,11 +22,11 @@
 /* A top-level section: optional, described by a definition. */
 #define SECTION(key, desc, def) "\"" key "\":{\"description\":\"" desc "\"," OPT_REF(def) "}"
 
-static const char schema[] =
+static const char schema_head[] =
 	"{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
 	"\"title\":\"rete event\","
 	"\"description\":\"One line of a rete (Retis-compatible) event file. Sections rete "
-	"passes through without modelling them (ct, nft, ovs, ovs-detrace, userspace) are "
+	"passes through without modelling them (nft, ovs, ovs-detrace, userspace) are "
 	"not described.\","
 	"\"type\":\"object\","
 	"\"properties\":{"
@@ -37,9 +39,10 @@ static const char schema[] =
 	SECTION("skb", "Skb section.", "SkbEvent") ","
 	SECTION("netns", "Net namespace section.", "NetnsEvent") ","
 	SECTION("dev", "Net device section.", "DevEvent") ","
-	SECTION("startup", "Startup event.", "StartupEvent")
-	"},"
-	"\"$defs\":{"
+	SECTION("startup", "Startup event.", "StartupEvent");
+
+/* Definitions of the sections above; those of described sections follow. */
+static const char schema_defs[] =
 
 	"\"CommonEvent\":{\"description\":\"Common section.\",\"type\":\"object\","
 	"\"properties\":{"
@@ -186,13 +189,43 @@ static const char schema[] =
 	"\"properties\":{"
 	"\"kind\":{\"description\":\"Policy kind; only size.\"," T_STR ",\"const\":\"size\"},"
 	"\"limit\":{\"description\":\"Size limit of one file, in bytes.\"," T_U64 "}"
-	"},\"required\":[\"kind\",\"limit\"]}"
+	"},\"required\":[\"kind\",\"limit\"]}";
 
-	"}}";
+/* Built once: the static parts plus the sections described by their collectors. */
+static struct rete_strbuf built;
+
+static int build(struct rete_strbuf *out)
+{
+	const char *seen[64];
+	size_t nseen = 0;
+	bool first = false;
+
+	rete_strbuf_adds(out, schema_head);
+	for (size_t i = 0; i < rete_xsections_count(); i++) {
+		const struct rete_section_desc *d = rete_xsection(i);
+
+		rete_strbuf_addf(out, ",\"%s\":{\"description\":\"%s\",\"anyOf\":[{\"$ref\":"
+				      "\"#/$defs/%s\"},{\"type\":\"null\"}]}",
+				 d->name, d->doc ? d->doc : "", d->fields->def);
+	}
+	rete_strbuf_adds(out, "},\"$defs\":{");
+	rete_strbuf_adds(out, schema_defs);
+	for (size_t i = 0; i < rete_xsections_count(); i++)
+		rete_fields_schema_defs(rete_xsection(i)->fields, out, &first, seen, &nseen,
+					sizeof(seen) / sizeof(seen[0]));
+	rete_strbuf_adds(out, "}}");
+	return out->err;
+}
 
 const char *rete_event_schema(size_t *ret_len)
 {
+	if (!built.len && build(&built)) {
+		rete_strbuf_free(&built);
+		if (ret_len)
+			*ret_len = 0;
+		return "";
+	}
 	if (ret_len)
-		*ret_len = sizeof(schema) - 1;
-	return schema;
+		*ret_len = built.len;
+	return built.buf;
 }

@@ -28,6 +28,7 @@
 #include "events/packet_internal.h"
 #include "events/text.h"
 #include "events/text_extra.h"
+#include "events/section.h"
 
 #define NSEC_PER_SEC 1000000000LL
 /* Columns added per sort indentation level, and for stack/other sections. */
@@ -482,6 +483,24 @@ static int fmt_extra(struct text_ctx *c, const struct rete_ev_extra *x)
 	return c->ml ? indent_tail(c->out, start, c->base + INDENT_SECTION) : c->out->err;
 }
 
+/* A section described by its collector (events/section.h). */
+static int fmt_described(struct text_ctx *c, size_t i)
+{
+	const struct rete_section_desc *d = rete_xsection(i);
+	const void *sec = rete_event_xsec_get(c->ev, i);
+	size_t start;
+	int err;
+
+	if (!sec || !d->text)
+		return 0;
+	body_sep(c, INDENT_SECTION);
+	start = c->out->len;
+	err = d->text(sec, c->ml, c->out);
+	if (err)
+		return err;
+	return c->ml ? indent_tail(c->out, start, c->base + INDENT_SECTION) : c->out->err;
+}
+
 /* Extra sections with a fixed place in the body, in Retis's order. */
 static const char *const placed_extras[] = { "ovs", "ovs-detrace", "nft", "ct" };
 
@@ -511,8 +530,17 @@ static int fmt_body(struct text_ctx *c)
 
 	for (size_t i = 0; i < sizeof(placed_extras) / sizeof(placed_extras[0]); i++) {
 		const struct rete_ev_extra *x = rete_event_find_extra(ev, placed_extras[i]);
+		int d = rete_xsection_find(placed_extras[i]);
 
+		if (d >= 0 && (err = fmt_described(c, (size_t)d)))
+			return err;
 		if (x && (err = fmt_extra(c, x)))
+			return err;
+	}
+	for (size_t i = 0; ev->xpresent && i < rete_xsections_count(); i++) {
+		if (is_placed_extra(rete_xsection(i)->name))
+			continue;
+		if ((err = fmt_described(c, i)))
 			return err;
 	}
 	/* Sections rete does not know, kept in file order, so nothing is lost. */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "events/section.h"
 #include "lib/parse.h"
 #include "lib/suggest.h"
 #include "process/evfilter.h"
@@ -399,6 +400,88 @@ static const char *ftype_name(enum ftype t)
 	}
 }
 
+static void offer_key(const char *key, void *arg)
+{
+	rete_suggest_offer(arg, key);
+}
+
+static enum ftype described_type(const struct rete_field *f)
+{
+	switch (f->type) {
+	case RETE_FT_U8:
+	case RETE_FT_U16:
+	case RETE_FT_U32:
+	case RETE_FT_U64:
+		return F_NUM;
+	case RETE_FT_BOOL:
+		return F_BOOL;
+	case RETE_FT_STR:
+	case RETE_FT_ENUM:
+		return F_STR;
+	default:
+		return F_OBJ;
+	}
+}
+
+/* A path into a section described by its collector: checked against its field table. */
+static int check_described(struct parser *p, const struct rete_evf_node *n, size_t col,
+			   const struct rete_fields *t, enum ftype *ret_type)
+{
+	static const struct rete_field hi = { .name = "hi", .type = RETE_FT_U64 };
+	static const struct rete_field lo = { .name = "lo", .type = RETE_FT_U64 };
+	const struct rete_field *f = NULL;
+	struct rete_suggest s;
+
+	*ret_type = F_OBJ;
+	for (size_t i = 1; i < n->npath; i++) {
+		const char *key = n->path[i];
+
+		col += strlen(n->path[i - 1]) + 1;
+		if (f && f->type == RETE_FT_U128) {
+			f = !strcmp(key, "hi") ? &hi : !strcmp(key, "lo") ? &lo : NULL;
+			if (!f)
+				return perr(p, "unknown field '%s' in '%s' at column %zu (fields: "
+					       "hi, lo)",
+					    key, n->path[i - 1], col);
+			continue;
+		}
+		if (f && f->type == RETE_FT_ONEOF) {
+			t = rete_field_variant(f, key);
+			if (!t) {
+				rete_suggest_init(&s, key);
+				for (size_t k = 0; k < f->nnames; k++)
+					rete_suggest_offer(&s, f->names[k]);
+				if (s.best)
+					return perr(p, "unknown field '%s' in '%s' at column %zu (did "
+						       "you mean '%s'?)",
+						    key, n->path[i - 1], col, s.best);
+				return perr(p, "unknown field '%s' in '%s' at column %zu", key,
+					    n->path[i - 1], col);
+			}
+			f = NULL;
+			continue;
+		}
+		if (f && f->type != RETE_FT_OBJ)
+			return perr(p, "'%s' has no field '%s' (column %zu): it is %s",
+				    n->path[i - 1], key, col, ftype_name(described_type(f)));
+		if (f)
+			t = f->sub;
+		f = rete_fields_find(t, key);
+		if (!f) {
+			rete_suggest_init(&s, key);
+			rete_fields_keys(t, offer_key, &s);
+			if (s.best)
+				return perr(p, "unknown field '%s' in '%s' at column %zu (did you mean "
+					       "'%s'?)",
+					    key, n->path[i - 1], col, s.best);
+			return perr(p, "unknown field '%s' in '%s' at column %zu", key,
+				    n->path[i - 1], col);
+		}
+	}
+	*ret_type = f ? described_type(f) : F_OBJ;
+	return 0;
+}
+
 /*
  * Check a path against the known sections; *ret_type is the type of what it
  * names (F_OBJ for a section, F_ANY when not checked).
@@ -407,9 +490,12 @@ static int check_path(struct parser *p, const struct rete_evf_node *n, size_t po
 		      enum ftype *ret_type)
 {
 	const struct field *f = find_field(sections, n->path[0]);
+	int xi = rete_xsection_find(n->path[0]);
 	size_t col = pos + 1;
 	const char *best;
 
+	if (xi >= 0)
+		return check_described(p, n, col, rete_xsection((size_t)xi)->fields, ret_type);
 	*ret_type = F_ANY;
 	if (!f) {
 		best = suggest_field(sections, n->path[0]);

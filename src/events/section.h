@@ -1,0 +1,43 @@
+/*
+ * Sections described by their collector: one struct rete_section_desc per
+ * section, beside the collector that emits it (src/collectors/NAME/), and
+ * found through the collector registry. From it the event model stores the
+ * section (a flat struct of desc->size bytes in the event's arena), the
+ * decoder turns the BPF records of its owner into it, and the JSON writer
+ * and reader, the schema, the text printer and the stored-event filter
+ * handle it without naming it.
+ */
+#ifndef RETE_EVENTS_SECTION_H
+#define RETE_EVENTS_SECTION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "events/fields.h"
+#include "lib/strbuf.h"
+
+struct rete_section_desc {
+	const char *name;		/* JSON key ("ct") */
+	const char *doc;		/* one sentence, for the schema */
+	size_t size;			/* of its model struct: flat, no pointers */
+	const struct rete_fields *fields;	/* its JSON shape */
+	uint8_t owner;			/* its BPF records' owner (enum rete_owner) */
+	/*
+	 * One BPF record of the owner (type, payload of len bytes, len checked
+	 * against nothing: check it) into sec, zeroed before the event's first
+	 * record. 0 or -EINVAL for a malformed record.
+	 */
+	int (*decode)(void *sec, uint8_t type, const void *raw, size_t len);
+	/* Text of the section, as `print` shows it (multi-line or one line). */
+	int (*text)(const void *sec, bool multiline, struct rete_strbuf *out);
+};
+
+/* Sections the registry's collectors describe (src/collectors/registry.c). */
+#define RETE_XSEC_MAX 8
+size_t rete_xsections_count(void);
+const struct rete_section_desc *rete_xsection(size_t i);
+/* Index of the section named name, or -1. */
+int rete_xsection_find(const char *name);
+
+#endif
