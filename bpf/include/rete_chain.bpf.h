@@ -16,6 +16,7 @@
 #include "rete_maps.bpf.h"
 #include "rete_snap.bpf.h"
 #include "rete_common.bpf.h"
+#include "collectors/ct/ct.bpf.h"
 #include "collectors/dev/dev.bpf.h"
 #include "collectors/ns/ns.bpf.h"
 #include "collectors/skb/skb.bpf.h"
@@ -102,6 +103,8 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 		rete_collect_drop(&b, rc);
 	if (rete_cfg.skb)
 		rete_collect_skb(&b, rc, rete_cfg.skb_sections);
+	if (rete_cfg.ct)
+		rete_collect_ct(&b, rc);
 	if (rete_cfg.dev)
 		rete_collect_dev(&b, rc);
 	if (rete_cfg.ns)

@@ -93,6 +93,7 @@ struct rete_chain_cfg {
 	__u8 tracking;
 	__u8 dev;
 	__u8 ns;
+	__u8 ct;
 	__u8 track_rekey;	/* a pskb_expand_head probe may key an entry by skb address */
 	__u8 track_verify;	/* no probe sees every head free: check heads for reuse */
 	/* core */
@@ -144,7 +145,7 @@ struct rete_kret_entry {
 #define RETE_FENTRY_ID_MAGIC 0x7e7ef1d0
 
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_cfg) == 8, "rete_probe_cfg ABI");
-RETE_STATIC_ASSERT(sizeof(struct rete_chain_cfg) == 24, "rete_chain_cfg ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_chain_cfg) == 32, "rete_chain_cfg ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_tracking_info) == 40, "rete_tracking_info ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_counters) == 32, "rete_probe_counters ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_kret_key) == 16, "rete_kret_key ABI");

@@ -44,6 +44,7 @@ enum rete_sec_type {
 	RETE_SEC_T_SKB_DATAREF = 3,
 	RETE_SEC_T_SKB_GSO = 4,
 	RETE_SEC_T_SKB_VLAN = 5,
+	RETE_SEC_T_CT_PARENT = 1,	/* owner CT: the master connection */
 };
 
 struct rete_raw_hdr {

@@ -113,6 +113,29 @@ struct rete_sec_ns {
 	__u32 pad;
 };
 
+/*
+ * CT/MAIN (the packet's connection) and CT/PARENT (its master, for an
+ * expected connection): from skb->_nfct.
+ */
+#define RETE_CT_F_CONN 0x1	/* a connection (else untracked: state only) */
+#define RETE_CT_F_ZONE 0x2	/* the kernel has zones: zone_id, zone_dir set */
+#define RETE_CT_F_MARK 0x4	/* the kernel has connection marks: mark set */
+#define RETE_CT_F_LABELS 0x8	/* labels set (the connection has the labels extension) */
+#define RETE_CT_TUPLE_LEN 40	/* struct nf_conntrack_tuple */
+struct rete_sec_ct {
+	__u8 state;		/* enum ip_conntrack_info: skb->_nfct & 7 */
+	__u8 flags;		/* RETE_CT_F_* */
+	__u16 zone_id;
+	__u8 zone_dir;		/* NF_CT_ZONE_DIR_* bits */
+	__u8 proto_state;	/* TCP or SCTP state (enum tcp_conntrack, sctp_conntrack) */
+	__u16 pad;
+	__u32 mark;
+	__u32 pad2;
+	__u64 status;		/* enum ip_conntrack_status bits */
+	__u8 tuple[2][RETE_CT_TUPLE_LEN];	/* original, reply: the kernel's tuples as they are */
+	__u8 labels[16];	/* struct nf_conn_labels bits, native order */
+};
+
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_common) == 40, "rete_sec_common ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_kernel) == 16, "rete_sec_kernel ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_stack) == 8, "rete_sec_stack ABI");
@@ -126,5 +149,6 @@ RETE_STATIC_ASSERT(sizeof(struct rete_sec_skb_gso) == 16, "rete_sec_skb_gso ABI"
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_skb_vlan) == 8, "rete_sec_skb_vlan ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_dev) == 24, "rete_sec_dev ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_ns) == 16, "rete_sec_ns ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_ct) == 120, "rete_sec_ct ABI");
 
 #endif

@@ -16,6 +16,7 @@ extern const struct rete_collector_ops rete_collector_skb;
 extern const struct rete_collector_ops rete_collector_skb_drop;
 extern const struct rete_collector_ops rete_collector_dev;
 extern const struct rete_collector_ops rete_collector_ns;
+extern const struct rete_collector_ops rete_collector_ct;
 
 /* Retis's collectors that rete does not have yet: named, and refused with the reason. */
 static int check_ovs(const struct btf *btf, char *why, size_t whylen)
@@ -36,7 +37,6 @@ static int check_unimplemented(const struct btf *btf, char *why, size_t whylen)
 
 static const struct rete_collector_ops ovs = { .name = "ovs", .check = check_ovs };
 static const struct rete_collector_ops nft = { .name = "nft", .check = check_unimplemented };
-static const struct rete_collector_ops ct = { .name = "ct", .check = check_unimplemented };
 
 static const struct rete_collector_ops *const registry[] = {
 	&rete_collector_skb_tracking,
@@ -44,7 +44,7 @@ static const struct rete_collector_ops *const registry[] = {
 	&rete_collector_skb_drop,
 	&ovs,
 	&nft,
-	&ct,
+	&rete_collector_ct,
 	&rete_collector_dev,
 	&rete_collector_ns,
 };

@@ -1,5 +1,5 @@
 /*
- * Text rendering of the sections kept as JSON text: ct, nft, ovs and
+ * Text rendering of the sections kept as JSON text: nft, ovs and
  * userspace, in Retis 1.6's format, plus a "<name> <json>" fallback so no
  * section is ever dropped.
  *
@@ -104,155 +104,6 @@ static struct json_object *parse_object(const char *json)
 		obj = NULL;
 	}
 	return obj;
-}
-
-/* ---- ct ---- */
-
-static const struct {
-	const char *json;
-	const char *text;
-} ct_states[] = {
-	{ "established", "ESTABLISHED" },
-	{ "related", "RELATED" },
-	{ "new", "NEW" },
-	{ "reply", "REPLY" },
-	{ "related_reply", "RELATED_REPLY" },
-	{ "untracked", "UNTRACKED" },
-};
-
-static const char *ct_state_str(const char *state)
-{
-	for (size_t i = 0; i < sizeof(ct_states) / sizeof(ct_states[0]); i++)
-		if (state && !strcmp(state, ct_states[i].json))
-			return ct_states[i].text;
-	/* Retis defaults a missing state to "untracked". */
-	return "UNTRACKED";
-}
-
-static const char *const ct_protos[] = { "tcp", "udp", "icmp" };
-
-/* Which of tcp/udp/icmp a tuple's "proto" holds; its fields in *ret_fields. */
-static const char *ct_proto(struct json_object *tuple, struct json_object **ret_fields)
-{
-	struct json_object *proto = jget(tuple, "proto");
-
-	for (size_t i = 0; i < sizeof(ct_protos) / sizeof(ct_protos[0]); i++) {
-		struct json_object *fields = jget(proto, ct_protos[i]);
-
-		if (fields) {
-			*ret_fields = fields;
-			return ct_protos[i];
-		}
-	}
-	return NULL;
-}
-
-static void fmt_ct_tuple_ports(struct rete_strbuf *out, struct json_object *tuple,
-			       struct json_object *l4)
-{
-	struct json_object *ip = jget(tuple, "ip");
-
-	rete_strbuf_addf(out, "%s.%" PRIu64 " > %s.%" PRIu64, jstr(ip, "src"), ju64(l4, "sport"),
-			 jstr(ip, "dst"), ju64(l4, "dport"));
-}
-
-static void fmt_ct_tuple_icmp(struct rete_strbuf *out, struct json_object *tuple,
-			      struct json_object *icmp)
-{
-	struct json_object *ip = jget(tuple, "ip");
-
-	rete_strbuf_addf(out, "%s > %s type %" PRIu64 " code %" PRIu64 " id %" PRIu64,
-			 jstr(ip, "src"), jstr(ip, "dst"), ju64(icmp, "type"), ju64(icmp, "code"),
-			 ju64(icmp, "id"));
-}
-
-static void fmt_ct_tuples(struct rete_strbuf *out, struct json_object *conn)
-{
-	struct json_object *orig = jget(conn, "orig"), *reply = jget(conn, "reply");
-	struct json_object *orig_l4 = NULL, *reply_l4 = NULL;
-	const char *po = ct_proto(orig, &orig_l4), *pr = ct_proto(reply, &reply_l4);
-
-	/* Both directions must agree on the protocol, else nothing is printed. */
-	if (!po || !pr || strcmp(po, pr))
-		return;
-
-	if (!strcmp(po, "icmp")) {
-		rete_strbuf_adds(out, "icmp orig [");
-		fmt_ct_tuple_icmp(out, orig, orig_l4);
-		rete_strbuf_adds(out, "] reply [");
-		fmt_ct_tuple_icmp(out, reply, reply_l4);
-		rete_strbuf_adds(out, "] ");
-		return;
-	}
-
-	if (!strcmp(po, "tcp")) {
-		const char *tcp_state = jstr_opt(conn, "tcp_state");
-
-		rete_strbuf_addf(out, "tcp (%s) ", tcp_state ? tcp_state : "UNKNOWN");
-	} else {
-		rete_strbuf_adds(out, "udp ");
-	}
-	rete_strbuf_adds(out, "orig [");
-	fmt_ct_tuple_ports(out, orig, orig_l4);
-	rete_strbuf_adds(out, "] reply [");
-	fmt_ct_tuple_ports(out, reply, reply_l4);
-	rete_strbuf_adds(out, "] ");
-}
-
-static const struct {
-	const char *json;
-	const char *text;
-} ct_zone_dirs[] = {
-	{ "Original", "orig-zone" },
-	{ "Reply", "reply-zone" },
-	{ "Default", "zone" },
-};
-
-/* One connection: the event's own (fields at the top level) or its parent. */
-static void fmt_ct_conn(struct rete_strbuf *out, struct json_object *conn)
-{
-	const char *dir = jstr(conn, "zone_dir");
-	struct json_object *labels;
-
-	/* Files from Retis 1.5 lack ct_status; Retis's compatibility layer reads it as 0. */
-	rete_strbuf_addf(out, "status 0x%" PRIx64 " ", ju64(conn, "ct_status"));
-	fmt_ct_tuples(out, conn);
-
-	for (size_t i = 0; i < sizeof(ct_zone_dirs) / sizeof(ct_zone_dirs[0]); i++) {
-		if (!strcmp(dir, ct_zone_dirs[i].json)) {
-			rete_strbuf_addf(out, "%s %" PRIu64, ct_zone_dirs[i].text,
-					 ju64(conn, "zone_id"));
-			break;
-		}
-	}
-	if (jhas_int(conn, "mark"))
-		rete_strbuf_addf(out, " mark %" PRIu64, ju64(conn, "mark"));
-
-	/* Labels are a 128-bit value stored as {hi, lo}. */
-	labels = jget(conn, "labels");
-	if (json_object_is_type(labels, json_type_object)) {
-		uint64_t hi = ju64(labels, "hi"), lo = ju64(labels, "lo");
-
-		if (hi)
-			rete_strbuf_addf(out, " labels 0x%" PRIx64 "%016" PRIx64, hi, lo);
-		else
-			rete_strbuf_addf(out, " labels 0x%" PRIx64, lo);
-	}
-}
-
-static void fmt_ct(struct rete_strbuf *out, struct json_object *ct, bool multiline)
-{
-	struct json_object *parent = jget(ct, "parent");
-
-	rete_strbuf_addf(out, "ct_state %s ", ct_state_str(jstr_opt(ct, "state")));
-	fmt_ct_conn(out, ct);
-	if (json_object_is_type(parent, json_type_object)) {
-		if (multiline)
-			rete_strbuf_adds(out, "\n\\");
-		rete_strbuf_adds(out, " parent [");
-		fmt_ct_conn(out, parent);
-		rete_strbuf_addc(out, ']');
-	}
 }
 
 /* ---- nft ---- */
@@ -536,12 +387,6 @@ static bool fmt_lost(struct rete_strbuf *out, struct json_object *o, bool multil
 	return true;
 }
 
-static bool fmt_ct_extra(struct rete_strbuf *out, struct json_object *o, bool multiline)
-{
-	fmt_ct(out, o, multiline);
-	return true;
-}
-
 static bool fmt_nft_extra(struct rete_strbuf *out, struct json_object *o, bool multiline)
 {
 	fmt_nft(out, o);
@@ -558,7 +403,6 @@ static const struct {
 	const char *name;
 	bool (*fmt)(struct rete_strbuf *out, struct json_object *o, bool multiline);
 } extra_fmts[] = {
-	{ "ct", fmt_ct_extra },
 	{ "nft", fmt_nft_extra },
 	{ "ovs", fmt_ovs_extra },
 	{ "lost", fmt_lost },

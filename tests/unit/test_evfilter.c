@@ -35,8 +35,9 @@ static const char *const EVENT =
 	"\"dataref\":1}},"
 	"\"netns\":{\"cookie\":3,\"inum\":4026532741},"
 	"\"dev\":{\"name\":\"veth01\",\"ifindex\":11},"
+	"\"nft\":{\"state\":\"new\",\"zone_id\":0,\"mark\":-2,\"ratio\":0.5},"
 	"\"ct\":{\"state\":\"new\",\"zone_id\":0,\"orig\":{\"ip\":{\"src\":\"192.168.125.10\"}},"
-	"\"mark\":-2,\"ratio\":0.5}}";
+	"\"mark\":16}}";
 
 static struct json_object *event_json(void)
 {
@@ -125,11 +126,14 @@ static void test_meta_numbers(void **state)
 	yes("skb-tracking.orig_head > 9223372036854775807");
 	yes("skb-tracking.skb > 18446619372617628672");
 	/* Negative and fractional JSON values (an unchecked section). */
-	yes("ct.mark == -2");
-	yes("ct.mark < 0");
-	yes("ct.mark > -3");
-	yes("ct.ratio == 0.5");
-	yes("ct.ratio > 0");
+	yes("nft.mark == -2");
+	yes("nft.mark < 0");
+	yes("nft.mark > -3");
+	yes("nft.ratio == 0.5");
+	yes("nft.ratio > 0");
+	/* A section described by its collector (ct). */
+	yes("ct.mark == 0x10");
+	no("ct.mark > 16");
 	(void)state;
 }
 
@@ -182,8 +186,9 @@ static void test_meta_missing(void **state)
 static void test_meta_types(void **state)
 {
 	/* Unchecked sections: a value of another type never matches. */
-	no("ct.state == 1");
-	no("ct.zone_id == \"0\"");
+	no("nft.state == 1");
+	no("nft.zone_id == \"0\"");
+	yes("nft.state == \"new\"");
 	yes("ct.state == \"new\"");
 	/* Booleans. */
 	yes("skb.data_ref.cloned == true");
@@ -233,6 +238,13 @@ static void test_meta_errors(void **state)
 	bad("netns.inum == \"4026531840\"", "'netns.inum' is a number but the value at column 15 "
 					    "is a string");
 	bad("dev.name == 3", "'dev.name' is a string but the value at column 13 is a number");
+	/* ct is checked against its field table (src/collectors/ct/ct_section.c). */
+	bad("ct.state == 1", "'ct.state' is a string but the value at column 13 is a number");
+	bad("ct.orig.ip.scr == \"x\"",
+	    "unknown field 'scr' in 'ip' at column 12 (did you mean 'src'?)");
+	bad("ct.zone_dri == \"x\"", "(did you mean 'zone_dir'?)");
+	bad("ct.orig.proto.tpc.sport == 1", "(did you mean 'tcp'?)");
+	bad("ct.labels.mid == 1", "unknown field 'mid' in 'labels' at column 11 (fields: hi, lo)");
 	bad("dev == \"x\"", "'dev' (column 1) holds fields, not a value");
 	bad("common.task == 1", "'common.task' (column 1) holds fields");
 	bad("dev.name == veth01", "expected a value after '==' at column 13, got 'veth01' "

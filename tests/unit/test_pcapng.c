@@ -20,6 +20,8 @@
 #include <json-c/json.h>
 #include <pcap/pcap.h>
 
+#include "collectors/ct/ct_section.h"
+#include "events/section.h"
 #include "events/event.h"
 #include "events/json.h"
 #include "events/reader.h"
@@ -711,6 +713,20 @@ static void validate(struct json_object *v, struct json_object *def, const char 
 	struct json_object *any, *props, *req, *items, *sub;
 
 	def = resolve(def);
+	/* Our oneOf: single-key objects, {"tcp": {...}} or {"udp": {...}}: take the one v has. */
+	if (json_object_object_get_ex(def, "oneOf", &any)) {
+		for (size_t i = 0; i < json_object_array_length(any); i++) {
+			struct json_object *alt = json_object_array_get_idx(any, i), *r0;
+
+			assert_true(json_object_object_get_ex(alt, "required", &req));
+			r0 = json_object_array_get_idx(req, 0);
+			if (json_object_object_get_ex(v, json_object_get_string(r0), NULL)) {
+				validate(v, alt, path);
+				return;
+			}
+		}
+		fail_msg("%s: matches none of the oneOf", path);
+	}
 	if (json_object_object_get_ex(def, "anyOf", &any)) {
 		if (!v)
 			return;
@@ -792,6 +808,7 @@ static void test_schema(void **state)
 	const char *s = rete_event_schema(&len);
 	struct rete_event ev = { 0 };
 	struct json_object *props, *o;
+	struct rete_ct *ct;
 	char *json;
 
 	assert_int_equal(strlen(s), len);
@@ -827,7 +844,21 @@ static void test_schema(void **state)
 	ev.dev.has_rx_ifindex = true;
 	rete_event_set(&ev, RETE_SEC_NETNS);
 	ev.netns.has_cookie = true;
-	assert_int_equal(rete_event_add_extra(&ev, "ct", "{\"state\":\"new\"}", 15), 0);
+	assert_int_equal(rete_event_add_extra(&ev, "nft", "{\"verdict\":\"drop\"}", 18), 0);
+	/* ct, described by its collector: every optional field, and a parent. */
+	ct = rete_event_xsec(&ev, (size_t)rete_xsection_find("ct"), true);
+	assert_non_null(ct);
+	ct->state = RETE_CT_RELATED;
+	for (int i = 0; i < 2; i++) {
+		struct rete_ct_conn *c = i ? &ct->parent : &ct->base;
+
+		snprintf(c->orig.src, sizeof(c->orig.src), "2001:db8::1");
+		c->orig.version = c->reply.version = 1;
+		c->orig.proto = c->reply.proto = i ? RETE_CT_TCP : RETE_CT_ICMP;
+		c->has_proto_state = i;
+		c->has_mark = c->has_labels = c->has_ct_status = true;
+	}
+	ct->has_parent = true;
 	validate_event(&ev);
 
 	rete_event_reset(&ev);
