@@ -26,6 +26,7 @@
 #include "core/probe_stack.h"
 #include "core/session.h"
 #include "core/tracefs.h"
+#include "events/json.h"
 #include "events/output.h"
 #include "events/version.h"
 #include "filter/cbpf.h"
@@ -550,8 +551,13 @@ static void write_lost_record(struct collection *c)
 		if (!(p->flags & RETE_PROBE_F_EMIT) ||
 		    rete_session_probe_counters(c->session, (uint32_t)i, &pc))
 			continue;
-		rete_strbuf_addf(&sb, "%s\"%s/%s\":%llu", first ? "" : ",",
-				 rete_probe_type_name(p->type), p->symbol, (unsigned long long)pc.lost);
+		char key[sizeof(p->symbol) + 32];
+
+		snprintf(key, sizeof(key), "%s/%s", rete_probe_type_name(p->type), p->symbol);
+		if (!first)
+			rete_strbuf_addc(&sb, ',');
+		rete_json_add_str(&sb, key);
+		rete_strbuf_addf(&sb, ":%llu", (unsigned long long)pc.lost);
 		total += pc.lost;
 		first = false;
 	}

@@ -11,6 +11,7 @@
 #include "lib/log.h"
 #include "lib/opts.h"
 #include "lib/strbuf.h"
+#include "events/json.h"
 #include "process/stats.h"
 
 #define NSEC_PER_SEC INT64_C(1000000000)
@@ -235,21 +236,6 @@ static int print_text(const struct rete_stats *st, size_t top, FILE *f)
 
 /* ---- JSON ------------------------------------------------------------------- */
 
-static void json_str(struct rete_strbuf *sb, const char *s)
-{
-	rete_strbuf_addc(sb, '"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			rete_strbuf_addf(sb, "\\%c", c);
-		else if (c < 0x20)
-			rete_strbuf_addf(sb, "\\u%04x", c);
-		else
-			rete_strbuf_addc(sb, (char)c);
-	}
-	rete_strbuf_addc(sb, '"');
-}
 
 static int json_table(const struct rete_stats *st, enum rete_stats_table t,
 		      struct rete_strbuf *sb)
@@ -271,7 +257,7 @@ static int json_table(const struct rete_stats *st, enum rete_stats_table t,
 			rete_strbuf_addc(sb, ',');
 		if (t == RETE_STATS_DEVICES) {
 			rete_strbuf_adds(sb, "{\"name\":");
-			json_str(sb, r->key);
+			rete_json_add_str(sb, r->key);
 			rete_strbuf_addf(sb, ",\"ifindex\":%" PRIu32, r->ifindex);
 			if (r->has_inum)
 				rete_strbuf_addf(sb, ",\"netns\":%" PRIu32, r->inum);
@@ -282,7 +268,7 @@ static int json_table(const struct rete_stats *st, enum rete_stats_table t,
 				rete_strbuf_addf(sb, ",\"cookie\":%" PRIu64, r->cookie);
 			rete_strbuf_addf(sb, ",\"events\":%" PRIu64 "}", r->count);
 		} else {
-			json_str(sb, r->key);
+			rete_json_add_str(sb, r->key);
 			rete_strbuf_addf(sb, ":%" PRIu64, r->count);
 		}
 	}
@@ -301,7 +287,7 @@ static void json_ts(struct rete_strbuf *sb, const char *key, const struct rete_s
 	rete_strbuf_addf(sb, ",\"%s\":%" PRIu64, key, ts);
 	if (utc_date(s, ts, date, sizeof(date))) {
 		rete_strbuf_addf(sb, ",\"%s_utc\":", key);
-		json_str(sb, date);
+		rete_json_add_str(sb, date);
 	}
 }
 
@@ -316,7 +302,7 @@ static int print_json(const struct rete_stats *st, FILE *f)
 			 s.startups);
 	if (s.version[0]) {
 		rete_strbuf_adds(&sb, ",\"version\":");
-		json_str(&sb, s.version);
+		rete_json_add_str(&sb, s.version);
 	}
 	if (s.has_ts) {
 		json_ts(&sb, "first_timestamp", &s, s.first_ts);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "events/fields.h"
+#include "events/json.h"
 #include "events/json_emit.h"
 
 #define AT(base, off, type) ((const type *)((const char *)(base) + (off)))
@@ -157,16 +158,6 @@ char *rete_fields_write(char *p, const struct rete_fields *t, const void *base)
 
 /* ---- schema ---- */
 
-static void add_jstr(struct rete_strbuf *out, const char *s)
-{
-	rete_strbuf_addc(out, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			rete_strbuf_addc(out, '\\');
-		rete_strbuf_addc(out, *s);
-	}
-	rete_strbuf_addc(out, '"');
-}
 
 static void add_ref(struct rete_strbuf *out, const char *def, bool opt)
 {
@@ -215,7 +206,7 @@ static void schema_value(const struct rete_field *f, struct rete_strbuf *out)
 		for (size_t i = 0; i < f->nnames; i++) {
 			if (i)
 				rete_strbuf_addc(out, ',');
-			add_jstr(out, f->names[i]);
+			rete_json_add_str(out, f->names[i]);
 		}
 		rete_strbuf_adds(out, opt ? ",null]" : "]");
 		return;
@@ -231,12 +222,12 @@ static void schema_value(const struct rete_field *f, struct rete_strbuf *out)
 			if (i)
 				rete_strbuf_addc(out, ',');
 			rete_strbuf_adds(out, "{\"type\":\"object\",\"properties\":{");
-			add_jstr(out, f->names[i]);
+			rete_json_add_str(out, f->names[i]);
 			rete_strbuf_addc(out, ':');
 			rete_strbuf_addc(out, '{');
 			add_ref(out, f->variants[i]->def, false);
 			rete_strbuf_adds(out, "}},\"required\":[");
-			add_jstr(out, f->names[i]);
+			rete_json_add_str(out, f->names[i]);
 			rete_strbuf_adds(out, "],\"additionalProperties\":false}");
 		}
 		rete_strbuf_addc(out, ']');
@@ -258,12 +249,12 @@ static void schema_props(const struct rete_fields *t, struct rete_strbuf *out, b
 		if (!*first)
 			rete_strbuf_addc(out, ',');
 		*first = false;
-		add_jstr(out, f->name);
+		rete_json_add_str(out, f->name);
 		rete_strbuf_addc(out, ':');
 		rete_strbuf_addc(out, '{');
 		if (f->doc) {
 			rete_strbuf_adds(out, "\"description\":");
-			add_jstr(out, f->doc);
+			rete_json_add_str(out, f->doc);
 			rete_strbuf_addc(out, ',');
 		}
 		schema_value(f, out);
@@ -285,7 +276,7 @@ static void schema_required(const struct rete_fields *t, struct rete_strbuf *out
 		if (!*first)
 			rete_strbuf_addc(out, ',');
 		*first = false;
-		add_jstr(out, f->name);
+		rete_json_add_str(out, f->name);
 	}
 }
 
@@ -304,7 +295,7 @@ static void open_def(struct rete_strbuf *out, bool *first, const char *def)
 	if (!*first)
 		rete_strbuf_addc(out, ',');
 	*first = false;
-	add_jstr(out, def);
+	rete_json_add_str(out, def);
 	rete_strbuf_addc(out, ':');
 }
 
@@ -356,7 +347,7 @@ int rete_fields_schema_defs(const struct rete_fields *t, struct rete_strbuf *out
 	rete_strbuf_adds(out, "{");
 	if (t->doc) {
 		rete_strbuf_adds(out, "\"description\":");
-		add_jstr(out, t->doc);
+		rete_json_add_str(out, t->doc);
 		rete_strbuf_addc(out, ',');
 	}
 	rete_strbuf_adds(out, "\"type\":\"object\",\"properties\":{");

@@ -42,6 +42,13 @@ int rete_json_write_event(const struct rete_event *ev, struct rete_strbuf *out);
  */
 unsigned int rete_json_section_rank(const char *name);
 
+/*
+ * Append s as a JSON string, escaped as the event writer does (serde_json's
+ * escapes, invalid UTF-8 as U+FFFD). For the cold paths that build JSON by
+ * hand (stats --json, the lost record, the schema); 0 or -ENOMEM.
+ */
+int rete_json_add_str(struct rete_strbuf *out, const char *s);
+
 /* Append one series as a JSON array of event objects (no newline), as `sort -o` does. */
 int rete_json_write_series(const struct rete_event *const *evs, size_t n, struct rete_strbuf *out);
 

@@ -535,3 +535,17 @@ int rete_json_write_series(const struct rete_event *const *evs, size_t n, struct
 	}
 	return err;
 }
+
+int rete_json_add_str(struct rete_strbuf *out, const char *s)
+{
+	size_t n = strlen(s);
+	int err = rete_strbuf_reserve(out, str_max(n));
+	char *end;
+
+	if (err)
+		return err;
+	end = w_str(out->buf + out->len, s, n);
+	out->len = (size_t)(end - out->buf);
+	out->buf[out->len] = '\0';
+	return 0;
+}
