@@ -87,7 +87,8 @@ EOF
 }
 traffic >"$TMP/traffic.sh"
 F=$TMP/ct.json
-"$RETE" collect -c ct,skb,dev,ns,skb-tracking -p tp:net:net_dev_start_xmit \
+# The default collectors (auto): ct among them wherever it can run.
+"$RETE" collect -p tp:net:net_dev_start_xmit \
 	-f 'net 192.0.2.0/24 or net 198.51.100.0/24 or net 2001:db8::/32' \
 	-o "$F" --cmd "sh $TMP/traffic.sh" >"$TMP/ct.out" 2>"$TMP/ct.err"
 # n FILTER: how many ct sections of the file match the jq FILTER (on .ct).
@@ -145,7 +146,9 @@ else
 	fail ct_stored_filter "mark 16: $m16, zone 5: $zone, of $(n true); typo: $bad"
 fi
 
-if "$PY" -c 'import jsonschema' 2>/dev/null; then
+if ! kernel_independent ct_schema; then
+	:
+elif "$PY" -c 'import jsonschema' 2>/dev/null; then
 	"$RETE" schema >"$TMP/schema.json"
 	if out=$("$PY" tests/func/schema_check.py "$TMP/schema.json" "$F" 2>&1); then
 		pass ct_schema
@@ -165,7 +168,6 @@ marked=$(jq -c 'select(.ct.mark == 16)' "$F2" | wc -l)
 if [ "$all" -gt 0 ] && [ "$all" = "$marked" ]; then pass ct_meta_filter_kernel; else
 	fail ct_meta_filter_kernel "$marked of $all events have mark 16; $(tail -1 "$TMP/meta.err")"; fi
 
-# Default collectors (auto) start ct where it can run, as Retis does.
-"$RETE" collect -o "$TMP/auto.json" --cmd true >/dev/null 2>"$TMP/auto.err"
-if grep -q 'Collector(s) started:.* ct' "$TMP/auto.err"; then pass ct_auto; else
-	fail ct_auto "$(grep -m1 Collector "$TMP/auto.err")"; fi
+# Default collectors (auto, the first run) start ct where it can run, as Retis does.
+if grep -q 'Collector(s) started:.* ct' "$TMP/ct.err"; then pass ct_auto; else
+	fail ct_auto "$(grep -m1 Collector "$TMP/ct.err")"; fi
