@@ -10,7 +10,8 @@ def rnd(d): if . == null then null else (. * pow(10; d) | round) / pow(10; d) en
 def sum: reduce .[] as $x (0; . + ($x // 0));
 
 def order: ["none", "floor", "emit", "emit_json", "rete_null", "rete_file", "rete_stack",
-	"rete_filter", "rete_f_icmp", "rete_f_tcp80", "rete_f_10", "bt_printf", "perf", "tcpdump"];
+	"rete_filter", "rete_f_icmp", "rete_f_tcp80", "rete_f_10", "rete_ct_off", "rete_ct", "bt_printf",
+	"perf", "tcpdump"];
 
 .samples as $s
 | ($s | map(select(.family == "overhead"))) as $o
@@ -186,6 +187,19 @@ def order: ["none", "floor", "emit", "emit_json", "rete_null", "rete_file", "ret
    {goal: "(issue 3) a non-matching -f costs < 10 % of the untraced packet rate",
     measured: (cfg("udp"; "rete_filter") | if . and .ratio then .ratio else null end), unit: "x untraced",
     verdict: verdict(cfg("udp"; "rete_filter") | if . and .ratio then .ratio >= 0.9 else null end)},
+   # Program time per event delivered, with ct and without (the free tracepoints' runs are the
+   # same in both and cancel out). Half the events carry a connection: the sender's transmit
+   # (after its conntrack output hook); the receiver's netif_receive_skb runs before conntrack.
+   # So one ct section costs twice the difference.
+   (def nspe($c): $o | map(select(.phase == "stats" and .config == $c and .bpf != null
+		and (.delivered // 0) > 0) | .bpf.run_time_ns / .delivered) | median;
+    nspe("rete_ct") as $on | nspe("rete_ct_off") as $off
+    | (if $on != null and $off != null then {per_ct_event: (2 * ($on - $off) | rnd(1)),
+	bpf_ns_per_event_with_ct: ($on | rnd(1)), bpf_ns_per_event_without: ($off | rnd(1))}
+	else null end) as $ct
+   | {goal: "(issue 15) the ct section costs < 100 ns per event (bpf_stats, conntracked UDP)",
+      measured: $ct, unit: "ns/event",
+      verdict: verdict(if $ct then $ct.per_ct_event < 100 else null end)}),
    {goal: "startup under 200 ms for 30 tracepoints",
     measured: (if $s30 and $s30.start_ms then {probes: $s30.probes, start_ms: $s30.start_ms.median} else null end),
     unit: "ms",

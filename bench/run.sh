@@ -48,9 +48,14 @@ else
 fi
 STATS_RUNS=${BENCH_STATS_RUNS:-2}
 PIPE_SMALL_RING=${BENCH_PIPE_SMALL_RING:-128k}
-CONFIGS=${BENCH_CONFIGS:-"none floor emit emit_json rete_null rete_file rete_stack rete_filter bt_printf perf tcpdump"}
+CONFIGS=${BENCH_CONFIGS:-"none floor emit emit_json rete_null rete_file rete_stack rete_filter rete_ct_off rete_ct bt_printf perf tcpdump"}
 LOADS=${BENCH_LOADS:-"udp tcp"}
-STATS_CONFIGS="floor emit emit_json rete_null rete_file rete_stack rete_filter bt_printf"
+STATS_CONFIGS="floor emit emit_json rete_null rete_file rete_stack rete_filter rete_ct_off rete_ct bt_printf"
+# The ct pair runs with conntrack switched on in both namespaces (an nftables table using ct),
+# with the default collectors but ct (rete_ct_off) and with ct too (rete_ct): the difference is
+# what the ct section costs.
+CT_COLLECTORS="skb-tracking,skb,skb-drop,dev,ns"
+CT_PROBES="-p tp:net:netif_receive_skb -p tp:net:net_dev_start_xmit"	# named collectors: no default probes
 # Filter cost per evaluation (issue 3), bpf_stats phase only, when rete_filter runs: none of
 # them matches the benchmark's UDP datagrams to port 9.
 FILTER_CONFIGS="rete_f_icmp rete_f_tcp80 rete_f_10"
@@ -133,7 +138,7 @@ LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg)
 tracer_setup() {
 	local cfg=$1 out=$2
 	T_CMD=() T_OUT="$TMP/t.out" T_ERR="$TMP/t.err" T_READY_FILE="$TMP/t.err"
-	T_READY= T_KIND= T_EPP=2 T_PROGS=
+	T_READY= T_KIND= T_EPP=2 T_PROGS= T_CT=
 	case $cfg in
 	none) ;;
 	floor | emit | emit_json)
@@ -154,6 +159,8 @@ tracer_setup() {
 		rete_f_icmp) T_CMD+=(-o /dev/null -f icmp) ;;
 		rete_f_tcp80) T_CMD+=(-o /dev/null -f 'tcp port 80') ;;
 		rete_f_10) T_CMD+=(-o /dev/null -f "$TEN_CLAUSES") ;;
+		rete_ct_off) T_CMD+=(-o /dev/null -c "$CT_COLLECTORS" $CT_PROBES) T_CT=1 ;;
+		rete_ct) T_CMD+=(-o /dev/null -c "ct,$CT_COLLECTORS" $CT_PROBES) T_CT=1 ;;
 		esac
 		T_READY='probe\(s\) loaded' T_KIND=rete T_PROGS='^rete_'
 		;;
@@ -174,6 +181,30 @@ tracer_setup() {
 	esac
 }
 
+# Conntrack on in both namespaces (for the ct pair), and off again.
+ct_up() {
+	local ns
+	for ns in "$NS_A" "$NS_B"; do
+		ip netns exec "$ns" nft -f - <<-EOF
+			table ip rbench_ct {
+				chain out {
+					type filter hook output priority filter;
+					ct state new counter
+				}
+				chain pre {
+					type filter hook prerouting priority filter;
+					ct state new counter
+				}
+			}
+		EOF
+	done
+}
+ct_down() {
+	local ns
+	for ns in "$NS_A" "$NS_B"; do ip netns exec "$ns" nft delete table ip rbench_ct 2>/dev/null; done
+	return 0
+}
+
 # Decide once which configurations can run here; SKIP[cfg] holds the reason otherwise.
 preflight() {
 	local cfg
@@ -182,6 +213,9 @@ preflight() {
 		bt_printf) need_tool bpftrace bpftrace || SKIP[$cfg]="bpftrace not installed" ;;
 		perf) need_tool perf linux-perf || SKIP[$cfg]="perf not installed" ;;
 		tcpdump) need_tool tcpdump tcpdump || SKIP[$cfg]="tcpdump not installed" ;;
+		rete_ct_off | rete_ct)
+			need_tool nft nftables || SKIP[$cfg]="nft not installed"
+			;;
 		rete_filter)
 			if ! timeout 60 "$RETE" collect -f "$NOMATCH_FILTER" -o /dev/null --cmd true \
 				>/dev/null 2>"$TMP/filter.err"; then
@@ -200,6 +234,7 @@ tracer_start() {
 	local cfg=$1 out=$2 t0
 	T_PID= T_NOTE=
 	tracer_setup "$cfg" "$out"
+	[ -n "$T_CT" ] && ct_up
 	[ ${#T_CMD[@]} -eq 0 ] && return 0
 	: >"$T_OUT"
 	: >"$T_ERR"
@@ -281,6 +316,7 @@ overhead_run() {
 	local stats=null cpu=null note= busy
 	[ "$phase" = stats ] && prog_ids >"$TMP/base.ids"
 	if ! tracer_start "$cfg" "$out"; then
+		ct_down
 		sample family=overhead phase="$phase" config="$cfg" load="$load" round="$round" \
 			error="$T_NOTE"
 		log "  $cfg $load: $T_NOTE"
@@ -304,6 +340,7 @@ overhead_run() {
 		stop "$T_PID"
 		[ -n "$REAP_NOTE" ] && note="${note:+$note; }$REAP_NOTE"
 	fi
+	ct_down
 	tracer_counts "$cfg" "$load"
 	[ -n "$C_NOTE" ] && note="${note:+$note; }$C_NOTE"
 	sample family=overhead phase="$phase" config="$cfg" load="$load" round="$round" \

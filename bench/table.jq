@@ -17,6 +17,7 @@ def name: {none: "none (untraced)", floor: "floor: empty tp_btf x2", emit: "emit
 	emit_json: "emit, JSON lines to file", rete_null: "rete -o /dev/null", rete_file: "rete -o FILE",
 	rete_stack: "rete -o /dev/null --stack", rete_filter: "rete -f (no match)", rete_f_icmp: "rete -f icmp (no match)",
 	rete_f_tcp80: "rete -f 'tcp port 80' (no match)", rete_f_10: "rete -f 10 clauses (no match)",
+	rete_ct_off: "conntrack on, rete without ct", rete_ct: "conntrack on, rete -c ct,...",
 	bt_printf: "bpftrace printf", perf: "perf record -a", tcpdump: "tcpdump -w -s 256"}[.] // .;
 def lost: if . == null then "-" elif .total == 0 then "0"
 	else "\(.total | si) (\(.pct_max | fix(2))%)" end;

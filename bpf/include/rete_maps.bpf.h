@@ -55,7 +55,7 @@ struct {
  * IP header being 60 bytes at most.
  */
 #define RETE_SIG_READ 96
-/* ct: bytes of struct nf_conn read at once (zone .. proto, 232 on 6.x). */
+/* ct: the stretch of struct nf_conn it reads, zone .. ext (172 bytes on 6.x). */
 #define RETE_CT_READ 256
 
 /*
@@ -71,7 +71,7 @@ struct rete_scratch {
 	/* Tracking: a map value being built, and the packet bytes its identity is read from. */
 	struct rete_tracking_info track;
 	__u8 sig[RETE_SIG_READ];
-	__u8 ct[RETE_CT_READ];	/* ct: the connection's fields, read at once */
+	__u8 ct[RETE_CT_READ];	/* ct: the connection's fields */
 };
 
 /*
