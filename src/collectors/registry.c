@@ -3,6 +3,7 @@
  * (`rete inspect`, "Collector(s) started: ...") and set up.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -63,30 +64,34 @@ const struct rete_collector_ops *rete_collector_get(size_t i)
 }
 
 /* Described sections, in registry order (their index in struct rete_event's xsec). */
+static const struct rete_section_desc *xsections[RETE_XSEC_MAX];
+static size_t nxsections;
+static pthread_once_t xsections_once = PTHREAD_ONCE_INIT;
+
+static void xsections_init(void)
+{
+	for (size_t i = 0; i < rete_collectors_count(); i++)
+		if (registry[i]->section && nxsections < RETE_XSEC_MAX)
+			xsections[nxsections++] = registry[i]->section;
+}
+
 size_t rete_xsections_count(void)
 {
-	size_t n = 0;
-
-	for (size_t i = 0; i < rete_collectors_count(); i++)
-		n += registry[i]->section != NULL;
-	return n < RETE_XSEC_MAX ? n : RETE_XSEC_MAX;
+	pthread_once(&xsections_once, xsections_init);
+	return nxsections;
 }
 
 const struct rete_section_desc *rete_xsection(size_t i)
 {
-	for (size_t j = 0; j < rete_collectors_count() && i < RETE_XSEC_MAX; j++) {
-		if (!registry[j]->section)
-			continue;
-		if (!i--)
-			return registry[j]->section;
-	}
-	return NULL;
+	pthread_once(&xsections_once, xsections_init);
+	return i < nxsections ? xsections[i] : NULL;
 }
 
 int rete_xsection_find(const char *name)
 {
-	for (size_t i = 0; i < rete_xsections_count(); i++)
-		if (!strcmp(rete_xsection(i)->name, name))
+	pthread_once(&xsections_once, xsections_init);
+	for (size_t i = 0; i < nxsections; i++)
+		if (!strcmp(xsections[i]->name, name))
 			return (int)i;
 	return -1;
 }

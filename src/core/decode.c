@@ -5,12 +5,9 @@
 #include <string.h>
 
 #include "core/decode.h"
-#include "core/drop_reason.h"
 #include "core/kallsyms.h"
 #include "events/section.h"
 #include "uapi/rete_sections.h"
-
-#define REASON_CACHE_MAX 1024
 
 void rete_decoder_init(struct rete_decoder *d, const struct rete_probe_set *probes,
 		       const struct rete_kallsyms *ksyms, const struct btf *btf)
@@ -127,51 +124,6 @@ static int dec_stack(struct rete_decoder *d, const void *p, size_t len, struct r
 	return 0;
 }
 
-static int dec_tracking(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
-{
-	struct rete_sec_tracking t;
-
-	memcpy(&t, p, sizeof(t));
-	ev->skb_tracking.orig_head = t.orig_head;
-	ev->skb_tracking.timestamp = t.timestamp;
-	ev->skb_tracking.skb = t.skb;
-	rete_event_set(ev, RETE_SEC_SKB_TRACKING);
-	return 0;
-}
-
-static int dec_drop(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
-{
-	struct rete_sec_drop dr;
-	uint32_t v;
-
-	memcpy(&dr, p, sizeof(dr));
-	v = (uint32_t)dr.reason;
-
-	/* Core reasons are looked up once and cached by value. */
-	if (v < REASON_CACHE_MAX) {
-		if (!d->reason_cache) {
-			d->reason_cache = calloc(REASON_CACHE_MAX, sizeof(*d->reason_cache));
-			if (!d->reason_cache)
-				return -ENOMEM;
-		}
-		if (!d->reason_cache[v][0]) {
-			char subsys[32];
-
-			rete_drop_reason_name(d->btf, dr.reason, d->reason_cache[v],
-					      sizeof(d->reason_cache[v]), subsys, sizeof(subsys));
-		}
-		copy_str(ev->skb_drop.drop_reason, sizeof(ev->skb_drop.drop_reason),
-			 d->reason_cache[v], sizeof(d->reason_cache[v]));
-		ev->skb_drop.subsys[0] = '\0';
-	} else {
-		rete_drop_reason_name(d->btf, dr.reason, ev->skb_drop.drop_reason,
-				      sizeof(ev->skb_drop.drop_reason), ev->skb_drop.subsys,
-				      sizeof(ev->skb_drop.subsys));
-	}
-	rete_event_set(ev, RETE_SEC_SKB_DROP);
-	return 0;
-}
-
 #define ETH_HLEN 14
 
 static int dec_packet(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
@@ -269,31 +221,6 @@ static int dec_vlan(struct rete_decoder *d, const void *p, size_t len, struct re
 	return 0;
 }
 
-static int dec_dev(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
-{
-	struct rete_sec_dev dv;
-
-	memcpy(&dv, p, sizeof(dv));
-	copy_str(ev->dev.name, sizeof(ev->dev.name), dv.name, sizeof(dv.name));
-	ev->dev.ifindex = dv.ifindex;
-	ev->dev.has_rx_ifindex = dv.rx_ifindex != 0;
-	ev->dev.rx_ifindex = dv.rx_ifindex;
-	rete_event_set(ev, RETE_SEC_DEV);
-	return 0;
-}
-
-static int dec_ns(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
-{
-	struct rete_sec_ns n;
-
-	memcpy(&n, p, sizeof(n));
-	ev->netns.has_cookie = n.cookie != 0;
-	ev->netns.cookie = n.cookie;
-	ev->netns.inum = n.inum;
-	rete_event_set(ev, RETE_SEC_NETNS);
-	return 0;
-}
-
 static const struct {
 	uint8_t owner, type;
 	size_t min_size;
@@ -303,23 +230,19 @@ static const struct {
 	{ RETE_OWNER_KERNEL, RETE_SEC_T_MAIN, sizeof(struct rete_sec_kernel), dec_kernel },
 	{ RETE_OWNER_KERNEL, RETE_SEC_T_KERNEL_RETVAL, sizeof(struct rete_sec_retval), dec_retval },
 	{ RETE_OWNER_KERNEL, RETE_SEC_T_KERNEL_STACK, sizeof(struct rete_sec_stack), dec_stack },
-	{ RETE_OWNER_SKB_TRACKING, RETE_SEC_T_MAIN, sizeof(struct rete_sec_tracking), dec_tracking },
-	{ RETE_OWNER_SKB_DROP, RETE_SEC_T_MAIN, sizeof(struct rete_sec_drop), dec_drop },
 	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_PACKET, sizeof(struct rete_sec_packet), dec_packet },
 	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_META, sizeof(struct rete_sec_skb_meta), dec_meta },
 	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_DATAREF, sizeof(struct rete_sec_skb_dataref), dec_dataref },
 	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_GSO, sizeof(struct rete_sec_skb_gso), dec_gso },
 	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_VLAN, sizeof(struct rete_sec_skb_vlan), dec_vlan },
-	{ RETE_OWNER_DEV, RETE_SEC_T_MAIN, sizeof(struct rete_sec_dev), dec_dev },
-	{ RETE_OWNER_NS, RETE_SEC_T_MAIN, sizeof(struct rete_sec_ns), dec_ns },
 };
 
 /*
  * A record of a section described by its collector (events/section.h).
  * *dropped: sections whose decoder said the event has nothing to show.
  */
-static int dec_described(const void *payload, const struct rete_sec_hdr *sh,
-			 struct rete_event *ev, uint32_t *dropped)
+static int dec_described(struct rete_decoder *d, const void *payload,
+			 const struct rete_sec_hdr *sh, struct rete_event *ev, uint32_t *dropped)
 {
 	for (size_t i = 0; i < rete_xsections_count(); i++) {
 		const struct rete_section_desc *desc = rete_xsection(i);
@@ -333,9 +256,9 @@ static int dec_described(const void *payload, const struct rete_sec_hdr *sh,
 		sec = rete_event_xsec(ev, i, true);
 		if (!sec)
 			return -ENOMEM;
-		rc = desc->decode(sec, sh->type, payload, sh->size);
+		rc = desc->decode(sec, sh->type, payload, sh->size, d);
 		if (rc > 0) {
-			ev->xpresent &= ~(1u << i);
+			rete_event_xsec_clear(ev, i);
 			*dropped |= 1u << i;
 			return 0;
 		}
@@ -382,7 +305,7 @@ int rete_decode(struct rete_decoder *d, const void *data, size_t size, struct re
 			break;
 		}
 		if (i == sizeof(decoders) / sizeof(decoders[0])) {
-			rc = dec_described(payload, &sh, ev, &dropped);
+			rc = dec_described(d, payload, &sh, ev, &dropped);
 			if (rc == -ENOMEM)
 				return rc;
 			if (rc)

@@ -11,6 +11,9 @@
 struct btf;
 struct rete_kallsyms;
 
+/* Drop reason values whose names the decoder caches (skb-drop). */
+#define RETE_REASON_CACHE_MAX 1024
+
 struct rete_decoder {
 	const struct rete_probe_set *probes;
 	const struct rete_kallsyms *ksyms;	/* NULL: stack addresses printed raw */

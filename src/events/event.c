@@ -141,6 +141,16 @@ void *rete_event_xsec(struct rete_event *ev, size_t i, bool create)
 		errno = EINVAL;
 		return NULL;
 	}
+	if (d->ev_bit) {
+		p = (char *)ev + d->ev_off;
+		if (rete_event_has(ev, (enum rete_section_id)(d->ev_bit - 1)))
+			return p;
+		if (!create)
+			return NULL;
+		memset(p, 0, d->size);
+		rete_event_set(ev, (enum rete_section_id)(d->ev_bit - 1));
+		return p;
+	}
 	if (ev->xpresent & (1u << i))
 		return ev->xsec[i];
 	if (!create)
@@ -152,6 +162,30 @@ void *rete_event_xsec(struct rete_event *ev, size_t i, bool create)
 	ev->xsec[i] = p;
 	ev->xpresent |= 1u << i;
 	return p;
+}
+
+const void *rete_event_xsec_get(const struct rete_event *ev, size_t i)
+{
+	const struct rete_section_desc *d = rete_xsection(i);
+
+	if (!d || i >= RETE_XSEC_SLOTS)
+		return NULL;
+	if (d->ev_bit)
+		return rete_event_has(ev, (enum rete_section_id)(d->ev_bit - 1)) ?
+			       (const char *)ev + d->ev_off : NULL;
+	return ev->xpresent & (1u << i) ? ev->xsec[i] : NULL;
+}
+
+void rete_event_xsec_clear(struct rete_event *ev, size_t i)
+{
+	const struct rete_section_desc *d = rete_xsection(i);
+
+	if (!d || i >= RETE_XSEC_SLOTS)
+		return;
+	if (d->ev_bit)
+		ev->present &= ~(1u << (d->ev_bit - 1));
+	else
+		ev->xpresent &= ~(1u << i);
 }
 
 int rete_event_copy(struct rete_event *dst, const struct rete_event *src)
@@ -190,7 +224,8 @@ int rete_event_copy(struct rete_event *dst, const struct rete_event *src)
 		const void *sec = rete_event_xsec_get(src, i);
 		void *d;
 
-		if (!sec)
+		/* Models kept inside struct rete_event came with the memcpy. */
+		if (!sec || rete_xsection(i)->ev_bit)
 			continue;
 		d = rete_event_xsec(dst, i, true);
 		if (!d)

@@ -157,7 +157,8 @@ struct rete_event {
 	struct rete_ev_extra extra[RETE_EXTRA_MAX];
 	/*
 	 * Sections described by their collector (events/section.h), by index
-	 * in the registry: xsec[i] (arena) when bit i of xpresent is set.
+	 * in the registry: xsec[i] (arena) when bit i of xpresent is set (the
+	 * ones kept in the members above use the present bits).
 	 */
 	uint32_t xpresent;
 	void *xsec[RETE_XSEC_SLOTS];
@@ -191,10 +192,10 @@ const struct rete_ev_extra *rete_event_find_extra(const struct rete_event *ev, c
  * errno ENOMEM when out of memory, EINVAL for a bad index).
  */
 void *rete_event_xsec(struct rete_event *ev, size_t i, bool create);
-static inline const void *rete_event_xsec_get(const struct rete_event *ev, size_t i)
-{
-	return i < RETE_XSEC_SLOTS && (ev->xpresent & (1u << i)) ? ev->xsec[i] : NULL;
-}
+/* Section i when present, else NULL. */
+const void *rete_event_xsec_get(const struct rete_event *ev, size_t i);
+/* Mark section i absent. */
+void rete_event_xsec_clear(struct rete_event *ev, size_t i);
 /* JSON section name of a modelled section. */
 const char *rete_section_name(enum rete_section_id id);
 /* Deep copy (arena included); 0 or -ENOMEM. dst must be zeroed or reset. */

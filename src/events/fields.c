@@ -10,6 +10,8 @@
 
 static bool present(const struct rete_field *f, const void *base)
 {
+	if (f->flags & RETE_FF_SKIP_EMPTY)
+		return *AT(base, f->off, char) != '\0';
 	return !(f->flags & RETE_FF_OPT) || *AT(base, f->has_off, bool);
 }
 
@@ -77,6 +79,19 @@ size_t rete_fields_bound(const struct rete_fields *t)
 
 static char *write_members(char *p, const struct rete_fields *t, const void *base, bool *first);
 
+/* "key": (keys are plain ASCII names of the tables, nothing to escape). */
+static inline char *write_key(char *p, const char *key)
+{
+	size_t n = strlen(key);
+
+	*p++ = '"';
+	memcpy(p, key, n);
+	p += n;
+	*p++ = '"';
+	*p++ = ':';
+	return p;
+}
+
 static char *write_obj(char *p, const struct rete_fields *t, const void *base)
 {
 	bool first = true;
@@ -114,8 +129,7 @@ static char *write_value(char *p, const struct rete_field *f, const void *base)
 		if (tag >= f->nnames)
 			return w_lit(p, "{}");
 		p = w_c(p, '{');
-		p = w_str(p, f->names[tag], strlen(f->names[tag]));
-		p = w_c(p, ':');
+		p = write_key(p, f->names[tag]);
 		p = write_obj(p, f->variants[tag], base);
 		return w_c(p, '}');
 	case RETE_FT_U128:
@@ -144,8 +158,7 @@ static char *write_members(char *p, const struct rete_fields *t, const void *bas
 		if (!*first)
 			p = w_c(p, ',');
 		*first = false;
-		p = w_str(p, f->name, strlen(f->name));
-		p = w_c(p, ':');
+		p = write_key(p, f->name);
 		p = write_value(p, f, base);
 	}
 	return p;
@@ -182,7 +195,7 @@ static const struct {
 
 static void schema_value(const struct rete_field *f, struct rete_strbuf *out)
 {
-	bool opt = f->flags & RETE_FF_OPT;
+	bool opt = f->flags & (RETE_FF_OPT | RETE_FF_SKIP_EMPTY);
 
 	switch (f->type) {
 	case RETE_FT_U8:
@@ -271,7 +284,7 @@ static void schema_required(const struct rete_fields *t, struct rete_strbuf *out
 			schema_required(f->sub, out, first);
 			continue;
 		}
-		if (f->flags & RETE_FF_OPT)
+		if (f->flags & (RETE_FF_OPT | RETE_FF_SKIP_EMPTY))
 			continue;
 		if (!*first)
 			rete_strbuf_addc(out, ',');

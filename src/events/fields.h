@@ -35,6 +35,8 @@ enum rete_fty {
 
 /* The field may be absent: a bool at has_off says whether it is there. */
 #define RETE_FF_OPT 0x1
+/* RETE_FT_STR: absent when empty (written only when not "", "" when absent from a file). */
+#define RETE_FF_SKIP_EMPTY 0x2
 
 struct rete_fields;
 

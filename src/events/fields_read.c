@@ -192,7 +192,7 @@ static int read_members(struct rete_json_rd *r, struct json_object *o,
 		if ((!json_object_object_get_ex(o, f->name, &v) || !v) && f->alias)
 			json_object_object_get_ex(o, f->alias, &v);
 		if (!v) {
-			if (f->flags & RETE_FF_OPT)
+			if (f->flags & (RETE_FF_OPT | RETE_FF_SKIP_EMPTY))
 				continue;
 			return rete_json_fail(r, "field \"%s%s\" is missing", path, f->name);
 		}
@@ -206,9 +206,9 @@ static int read_members(struct rete_json_rd *r, struct json_object *o,
 }
 
 int rete_fields_read(struct rete_json_rd *r, struct json_object *o, const struct rete_fields *t,
-		     void *base)
+		     void *base, const char *path)
 {
 	if (!json_object_is_type(o, json_type_object))
-		return rete_json_fail(r, "is not an object (got %s)", rete_json_type_name(o));
-	return read_members(r, o, t, base, "");
+		return rete_json_fail(r, "not an object (got %s)", rete_json_type_name(o));
+	return read_members(r, o, t, base, path);
 }

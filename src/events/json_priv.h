@@ -41,9 +41,9 @@ struct rete_fields;
 
 /*
  * Read one object described by a field table (events/fields.h) into base;
- * -EINVAL with one sentence in r->err.
+ * -EINVAL with one sentence in r->err, naming fields after path ("dev.").
  */
 int rete_fields_read(struct rete_json_rd *r, struct json_object *o, const struct rete_fields *t,
-		     void *base);
+		     void *base, const char *path);
 
 #endif

@@ -405,18 +405,6 @@ static int read_kernel(struct rete_json_rd *r, struct json_object *o)
 	return 0;
 }
 
-static const struct field skb_tracking_fields[] = {
-	{ "orig_head", FT_U64, OFF(rete_ev_skb_tracking, orig_head), 0, F_REQUIRED },
-	{ "timestamp", FT_U64, OFF(rete_ev_skb_tracking, timestamp), 0, F_REQUIRED },
-	{ "skb", FT_U64, OFF(rete_ev_skb_tracking, skb), 0, F_REQUIRED },
-};
-
-static int read_skb_tracking(struct rete_json_rd *r, struct json_object *o)
-{
-	return read_fields(r, o, &r->ev->skb_tracking, "", skb_tracking_fields,
-			   NFIELDS(skb_tracking_fields));
-}
-
 static const struct field tracking_skb_fields[] = {
 	{ "orig_head", FT_U64, OFF(rete_ev_tracking, orig_head), 0, F_REQUIRED },
 	{ "timestamp", FT_U64, OFF(rete_ev_tracking, timestamp), 0, F_REQUIRED },
@@ -438,18 +426,6 @@ static int read_tracking(struct rete_json_rd *r, struct json_object *o)
 			      NFIELDS(tracking_skb_fields))))
 		return rc;
 	return read_fields(r, o, t, "", tracking_fields, NFIELDS(tracking_fields));
-}
-
-static const struct field skb_drop_fields[] = {
-	{ "subsys", FT_STR, OFF(rete_ev_skb_drop, subsys),
-	  RETE_MEMBER_SIZE(rete_ev_skb_drop, subsys), F_OPTIONAL },
-	{ "drop_reason", FT_STR, OFF(rete_ev_skb_drop, drop_reason),
-	  RETE_MEMBER_SIZE(rete_ev_skb_drop, drop_reason), F_REQUIRED },
-};
-
-static int read_skb_drop(struct rete_json_rd *r, struct json_object *o)
-{
-	return read_fields(r, o, &r->ev->skb_drop, "", skb_drop_fields, NFIELDS(skb_drop_fields));
 }
 
 static const struct field packet_fields[] = {
@@ -594,26 +570,6 @@ static int read_skb(struct rete_json_rd *r, struct json_object *o)
 	return 0;
 }
 
-static const struct field netns_fields[] = {
-	{ "cookie", FT_U64, OFF(rete_ev_netns, cookie), 0, OFF(rete_ev_netns, has_cookie) },
-	{ "inum", FT_U32, OFF(rete_ev_netns, inum), 0, F_REQUIRED },
-};
-
-static int read_netns(struct rete_json_rd *r, struct json_object *o)
-{
-	return read_fields(r, o, &r->ev->netns, "", netns_fields, NFIELDS(netns_fields));
-}
-
-static const struct field dev_fields[] = {
-	{ "name", FT_STR, OFF(rete_ev_dev, name), RETE_MEMBER_SIZE(rete_ev_dev, name), F_REQUIRED },
-	{ "ifindex", FT_U32, OFF(rete_ev_dev, ifindex), 0, F_REQUIRED },
-	{ "rx_ifindex", FT_U32, OFF(rete_ev_dev, rx_ifindex), 0, OFF(rete_ev_dev, has_rx_ifindex) },
-};
-
-static int read_dev(struct rete_json_rd *r, struct json_object *o)
-{
-	return read_fields(r, o, &r->ev->dev, "", dev_fields, NFIELDS(dev_fields));
-}
 
 #define STARTUP(m) OFF(rete_ev_startup, m)
 #define STARTUP_SIZE(m) RETE_MEMBER_SIZE(rete_ev_startup, m)
@@ -714,12 +670,8 @@ static const struct {
 	{ "common", RETE_SEC_COMMON, read_common, false },
 	{ "kernel", RETE_SEC_KERNEL, read_kernel, false },
 	{ "tracking", RETE_SEC_TRACKING, read_tracking, false },
-	{ "skb-tracking", RETE_SEC_SKB_TRACKING, read_skb_tracking, false },
-	{ "skb-drop", RETE_SEC_SKB_DROP, read_skb_drop, false },
 	{ "packet", RETE_SEC_PACKET, read_packet, false },
 	{ "skb", RETE_SEC_SKB, read_skb, true },
-	{ "netns", RETE_SEC_NETNS, read_netns, false },
-	{ "dev", RETE_SEC_DEV, read_dev, false },
 	{ "startup", RETE_SEC_STARTUP, read_startup, false },
 };
 
@@ -753,6 +705,20 @@ static const struct field ns15_fields[] = {
 	{ "netns", FT_U32, OFF(rete_ev_netns, inum), 0, F_REQUIRED },
 };
 
+/* Retis 1.5 "skb/dev" has the dev section's layout: read with its table. */
+static int read_skb15_dev(struct rete_json_rd *r)
+{
+	int i = rete_xsection_find("dev");
+	void *sec;
+
+	if (i < 0)
+		return fail(r, "field \"dev\": no dev section in this build");
+	sec = rete_event_xsec(r->ev, (size_t)i, true);
+	if (!sec)
+		return fail_nomem(r);
+	return rete_fields_read(r, r->skb15_dev, rete_xsection((size_t)i)->fields, sec, "dev.");
+}
+
 /* Retis's V1 compat fixups for 1.5 files: skb/{packet,dev,ns} become sections. */
 static int convert_skb15(struct rete_json_rd *r)
 {
@@ -769,10 +735,8 @@ static int convert_skb15(struct rete_json_rd *r)
 	if (r->skb15_dev) {
 		if (rete_event_has(r->ev, RETE_SEC_DEV))
 			return fail(r, "field \"dev\" conflicts with the \"dev\" section");
-		if ((rc = read_fields(r, r->skb15_dev, &r->ev->dev, "dev.", dev_fields,
-				      NFIELDS(dev_fields))))
+		if ((rc = read_skb15_dev(r)))
 			return rc;
-		rete_event_set(r->ev, RETE_SEC_DEV);
 	}
 	if (r->skb15_ns) {
 		if (rete_event_has(r->ev, RETE_SEC_NETNS))
@@ -805,12 +769,12 @@ static int read_described(struct rete_json_rd *r, const char *name, struct json_
 		return fail_nomem(r);
 	r->sec = name;
 	r->path = "";
-	rc = rete_fields_read(r, v, rete_xsection((size_t)i)->fields, sec);
-	r->sec = NULL;
-	if (rc == -ENOMEM)
+	rc = rete_fields_read(r, v, rete_xsection((size_t)i)->fields, sec, "");
+	if (rc == -ENOMEM || (rc && !rete_xsection((size_t)i)->keep_unfit))
 		return rc;
+	r->sec = NULL;
 	if (rc) {
-		r->ev->xpresent &= ~(1u << i);
+		rete_event_xsec_clear(r->ev, (size_t)i);
 		return add_extra_obj(r, name, v);
 	}
 	return 0;

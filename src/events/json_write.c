@@ -5,6 +5,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -79,19 +80,6 @@ static char *write_tracking(char *p, const struct rete_ev_tracking *t)
 	p = write_skb_ids(p, t->orig_head, t->timestamp, t->skb);
 	p = w_lit(p, ",\"idx\":");
 	p = w_u64(p, t->idx);
-	return w_c(p, '}');
-}
-
-static char *write_skb_drop(char *p, const struct rete_ev_skb_drop *d)
-{
-	p = w_c(p, '{');
-	if (d->subsys[0]) {
-		p = w_lit(p, "\"subsys\":");
-		p = w_arr(p, d->subsys, sizeof(d->subsys));
-		p = w_c(p, ',');
-	}
-	p = w_lit(p, "\"drop_reason\":");
-	p = w_arr(p, d->drop_reason, sizeof(d->drop_reason));
 	return w_c(p, '}');
 }
 
@@ -183,32 +171,6 @@ static char *write_skb(char *p, const struct rete_ev_skb *s)
 	return w_c(p, '}');
 }
 
-static char *write_netns(char *p, const struct rete_ev_netns *n)
-{
-	p = w_c(p, '{');
-	if (n->has_cookie) {
-		p = w_lit(p, "\"cookie\":");
-		p = w_u64(p, n->cookie);
-		p = w_c(p, ',');
-	}
-	p = w_lit(p, "\"inum\":");
-	p = w_u64(p, n->inum);
-	return w_c(p, '}');
-}
-
-static char *write_dev(char *p, const struct rete_ev_dev *d)
-{
-	p = w_lit(p, "{\"name\":");
-	p = w_arr(p, d->name, sizeof(d->name));
-	p = w_lit(p, ",\"ifindex\":");
-	p = w_u64(p, d->ifindex);
-	if (d->has_rx_ifindex) {
-		p = w_lit(p, ",\"rx_ifindex\":");
-		p = w_u64(p, d->rx_ifindex);
-	}
-	return w_c(p, '}');
-}
-
 static char *write_startup(char *p, const struct rete_ev_startup *s)
 {
 	p = w_lit(p, "{\"retis_version\":");
@@ -244,8 +206,9 @@ static char *write_startup(char *p, const struct rete_ev_startup *s)
 /* Sections in the order of Retis's `struct Event` (retis-events/src/events.rs). */
 enum slot_kind {
 	SLOT_MODELLED,	/* a rete_section_id, plus any extra of that name */
-	SLOT_EXTRA,	/* an unmodelled Retis section, kept as extra */
-	SLOT_OTHERS,	/* extras whose name is in no slot */
+	SLOT_NAMED,	/* a section described by its collector (events/section.h), or an
+			 * unmodelled Retis section kept as extra */
+	SLOT_OTHERS,	/* sections whose name is in no slot */
 };
 
 struct slot {
@@ -257,18 +220,18 @@ struct slot {
 static const struct slot slots[] = {
 	{ "common", SLOT_MODELLED, RETE_SEC_COMMON },
 	{ "kernel", SLOT_MODELLED, RETE_SEC_KERNEL },
-	{ "userspace", SLOT_EXTRA, 0 },
+	{ "userspace", SLOT_NAMED, 0 },
 	{ "tracking", SLOT_MODELLED, RETE_SEC_TRACKING },
-	{ "skb-tracking", SLOT_MODELLED, RETE_SEC_SKB_TRACKING },
-	{ "skb-drop", SLOT_MODELLED, RETE_SEC_SKB_DROP },
+	{ "skb-tracking", SLOT_NAMED, 0 },
+	{ "skb-drop", SLOT_NAMED, 0 },
 	{ "packet", SLOT_MODELLED, RETE_SEC_PACKET },
 	{ "skb", SLOT_MODELLED, RETE_SEC_SKB },
-	{ "netns", SLOT_MODELLED, RETE_SEC_NETNS },
-	{ "dev", SLOT_MODELLED, RETE_SEC_DEV },
-	{ "ovs", SLOT_EXTRA, 0 },
-	{ "ovs-detrace", SLOT_EXTRA, 0 },
-	{ "nft", SLOT_EXTRA, 0 },
-	{ "ct", SLOT_EXTRA, 0 },
+	{ "netns", SLOT_NAMED, 0 },
+	{ "dev", SLOT_NAMED, 0 },
+	{ "ovs", SLOT_NAMED, 0 },
+	{ "ovs-detrace", SLOT_NAMED, 0 },
+	{ "nft", SLOT_NAMED, 0 },
+	{ "ct", SLOT_NAMED, 0 },
 	{ NULL, SLOT_OTHERS, 0 },
 	{ "startup", SLOT_MODELLED, RETE_SEC_STARTUP },
 };
@@ -314,42 +277,54 @@ static char *write_modelled(char *p, const struct rete_event *ev, enum rete_sect
 		return write_kernel(p, &ev->kernel);
 	case RETE_SEC_STARTUP:
 		return write_startup(p, &ev->startup);
-	case RETE_SEC_SKB_TRACKING:
-		return write_skb_ids(p, ev->skb_tracking.orig_head, ev->skb_tracking.timestamp,
-				     ev->skb_tracking.skb);
-	case RETE_SEC_SKB_DROP:
-		return write_skb_drop(p, &ev->skb_drop);
 	case RETE_SEC_PACKET:
 		return write_packet(p, &ev->packet);
 	case RETE_SEC_SKB:
 		return write_skb(p, &ev->skb);
-	case RETE_SEC_DEV:
-		return write_dev(p, &ev->dev);
-	case RETE_SEC_NETNS:
-		return write_netns(p, &ev->netns);
 	case RETE_SEC_TRACKING:
 		return write_tracking(p, &ev->tracking);
-	case RETE_SEC_MAX:
+	default:
+		/* Described by their collector: written from their tables. */
 		break;
 	}
 	return p;
 }
 
-/* Sections described by their collector, at the slot of their name (or among the others). */
-static char *write_described(char *p, const struct rete_event *ev, const struct slot *slot,
-			     bool *first)
+/* The described sections an event has (events/section.h), gathered once per event. */
+struct described {
+	size_t n;
+	size_t idx[RETE_XSEC_SLOTS];	/* in the registry */
+	const struct rete_section_desc *desc[RETE_XSEC_SLOTS];
+	const void *sec[RETE_XSEC_SLOTS];
+};
+
+static void gather_described(const struct rete_event *ev, struct described *ds)
 {
-	for (size_t i = 0; i < RETE_XSEC_SLOTS; i++) {
+	size_t n = rete_xsections_count();
+
+	ds->n = 0;
+	for (size_t i = 0; i < n && i < RETE_XSEC_SLOTS; i++) {
 		const void *sec = rete_event_xsec_get(ev, i);
-		const struct rete_section_desc *d;
 
 		if (!sec)
 			continue;
-		d = rete_xsection(i);
+		ds->idx[ds->n] = i;
+		ds->desc[ds->n] = rete_xsection(i);
+		ds->sec[ds->n++] = sec;
+	}
+}
+
+/* Described sections at the slot of their name (or among the others). */
+static char *write_described(char *p, const struct described *ds, const struct slot *slot,
+			     bool *first)
+{
+	for (size_t i = 0; i < ds->n; i++) {
+		const struct rete_section_desc *d = ds->desc[i];
+
 		if (slot->kind == SLOT_OTHERS ? slot_named(d->name) : strcmp(slot->name, d->name))
 			continue;
 		p = open_section(p, first, d->name, strlen(d->name));
-		p = rete_fields_write(p, d->fields, sec);
+		p = rete_fields_write(p, d->fields, ds->sec[i]);
 	}
 	return p;
 }
@@ -401,8 +376,20 @@ static size_t bound_arr(const char *s, size_t cap)
 	return str_max(strnlen(s, cap));
 }
 
+/* Size bounds of the described sections, computed once from their tables. */
+static size_t described_bound[RETE_XSEC_SLOTS];
+static pthread_once_t described_bound_once = PTHREAD_ONCE_INIT;
+
+static void described_bound_init(void)
+{
+	for (size_t i = 0; i < rete_xsections_count() && i < RETE_XSEC_SLOTS; i++)
+		/* ,"name":{...} */
+		described_bound[i] = 4 + strlen(rete_xsection(i)->name) +
+				     rete_fields_bound(rete_xsection(i)->fields);
+}
+
 /* Upper bound of the bytes rete_json_write_event() appends; SIZE_MAX if absurd. */
-static size_t event_bound(const struct rete_event *ev)
+static size_t event_bound(const struct rete_event *ev, const struct described *ds)
 {
 	size_t b = FIXED_MAX;
 
@@ -416,15 +403,8 @@ static size_t event_bound(const struct rete_event *ev)
 		for (uint32_t i = 0; k->has_stack && i < stack_len(k); i++)
 			bound_add(&b, 1 + (k->stack[i] ? str_max(strlen(k->stack[i])) : 2));
 	}
-	if (rete_event_has(ev, RETE_SEC_SKB_DROP)) {
-		bound_add(&b, bound_arr(ev->skb_drop.subsys, sizeof(ev->skb_drop.subsys)));
-		bound_add(&b, bound_arr(ev->skb_drop.drop_reason,
-					sizeof(ev->skb_drop.drop_reason)));
-	}
 	if (rete_event_has(ev, RETE_SEC_PACKET))
 		bound_add(&b, rete_base64_encoded_len(packet_bytes(&ev->packet)));
-	if (rete_event_has(ev, RETE_SEC_DEV))
-		bound_add(&b, bound_arr(ev->dev.name, sizeof(ev->dev.name)));
 	if (rete_event_has(ev, RETE_SEC_STARTUP)) {
 		const struct rete_ev_startup *s = &ev->startup;
 
@@ -435,13 +415,9 @@ static size_t event_bound(const struct rete_event *ev)
 		if (s->cmdline)
 			bound_add(&b, str_max(strlen(s->cmdline)));
 	}
-	for (size_t i = 0; i < RETE_XSEC_SLOTS; i++) {
-		if (!rete_event_xsec_get(ev, i))
-			continue;
-		/* ,"name":{...} */
-		bound_add(&b, 4 + strlen(rete_xsection(i)->name));
-		bound_add(&b, rete_fields_bound(rete_xsection(i)->fields));
-	}
+	pthread_once(&described_bound_once, described_bound_init);
+	for (size_t i = 0; i < ds->n; i++)
+		bound_add(&b, described_bound[ds->idx[i]]);
 	for (uint32_t i = 0; i < nextra(ev); i++) {
 		const struct rete_ev_extra *x = &ev->extra[i];
 
@@ -469,7 +445,7 @@ static int check_extras(const struct rete_event *ev)
 }
 
 /* Append ev; the caller has reserved event_bound(ev) bytes. */
-static char *write_event(char *p, const struct rete_event *ev)
+static char *write_event(char *p, const struct rete_event *ev, const struct described *ds)
 {
 	bool first = true;
 
@@ -481,8 +457,8 @@ static char *write_event(char *p, const struct rete_event *ev)
 			p = open_section(p, &first, slot->name, strlen(slot->name));
 			p = write_modelled(p, ev, slot->id);
 		}
-		if (ev->xpresent)
-			p = write_described(p, ev, slot, &first);
+		if (ds->n)
+			p = write_described(p, ds, slot, &first);
 		if (ev->nextra)
 			p = write_extras(p, ev, slot, &first);
 	}
@@ -491,6 +467,7 @@ static char *write_event(char *p, const struct rete_event *ev)
 
 int rete_json_write_event(const struct rete_event *ev, struct rete_strbuf *out)
 {
+	struct described ds;
 	size_t bound;
 	char *end;
 	int err;
@@ -500,13 +477,14 @@ int rete_json_write_event(const struct rete_event *ev, struct rete_strbuf *out)
 		if (err)
 			return err;
 	}
-	bound = event_bound(ev);
+	gather_described(ev, &ds);
+	bound = event_bound(ev, &ds);
 	if (bound == SIZE_MAX)
 		return -ENOMEM;
 	err = rete_strbuf_reserve(out, bound);
 	if (err)
 		return err;
-	end = write_event(out->buf + out->len, ev);
+	end = write_event(out->buf + out->len, ev, &ds);
 	/* Too late to stop an overflow, but loud in tests and debug builds. */
 	assert((size_t)(end - (out->buf + out->len)) <= bound);
 	out->len = (size_t)(end - out->buf);

@@ -33,12 +33,8 @@ static const char schema_head[] =
 	SECTION("common", "Common section.", "CommonEvent") ","
 	SECTION("kernel", "Kernel section.", "KernelEvent") ","
 	SECTION("tracking", "Tracking section (added by sort).", "TrackingInfo") ","
-	SECTION("skb-tracking", "Skb tracking section.", "SkbTrackingEvent") ","
-	SECTION("skb-drop", "Skb drop section.", "SkbDropEvent") ","
 	SECTION("packet", "Packet section.", "PacketEvent") ","
 	SECTION("skb", "Skb section.", "SkbEvent") ","
-	SECTION("netns", "Net namespace section.", "NetnsEvent") ","
-	SECTION("dev", "Net device section.", "DevEvent") ","
 	SECTION("startup", "Startup event.", "StartupEvent");
 
 /* Definitions of the sections above; those of described sections follow. */
@@ -69,27 +65,12 @@ static const char schema_defs[] =
 	"\"StackTrace\":{\"description\":\"Kernel stack trace, innermost first (symbol+0xoff).\","
 	"\"type\":\"array\",\"items\":{" T_STR "}},"
 
-	"\"SkbTrackingEvent\":{\"description\":\"Skb tracking section. The tracking id is "
-	"(timestamp, orig_head); skb tells clones apart.\",\"type\":\"object\","
-	"\"properties\":{"
-	"\"orig_head\":{\"description\":\"skb->head when the packet was first seen.\"," T_U64 "},"
-	"\"timestamp\":{\"description\":\"When the packet was first seen.\"," T_U64 "},"
-	"\"skb\":{\"description\":\"Address of the skb.\"," T_U64 "}"
-	"},\"required\":[\"orig_head\",\"timestamp\",\"skb\"]},"
-
 	"\"TrackingInfo\":{\"description\":\"Tracking section, added by sort.\","
 	"\"type\":\"object\",\"properties\":{"
 	"\"skb\":{\"description\":\"Tracking information of the original packet.\","
 	REF("SkbTrackingEvent") "},"
 	"\"idx\":{\"description\":\"Index in the event series.\"," T_U32 "}"
 	"},\"required\":[\"skb\",\"idx\"]},"
-
-	"\"SkbDropEvent\":{\"description\":\"Skb drop section.\",\"type\":\"object\","
-	"\"properties\":{"
-	"\"subsys\":{\"description\":\"Drop reason subsystem; absent for core reasons.\","
-	T_STR_OPT "},"
-	"\"drop_reason\":{\"description\":\"Drop reason (enum skb_drop_reason).\"," T_STR "}"
-	"},\"required\":[\"drop_reason\"]},"
 
 	"\"PacketEvent\":{\"description\":\"Packet section: the first bytes of the packet.\","
 	"\"type\":\"object\",\"properties\":{"
@@ -143,19 +124,6 @@ static const char schema_defs[] =
 	"\"segs\":{\"description\":\"Number of GSO segments.\"," T_U32 "},"
 	"\"type\":{\"description\":\"GSO type (SKB_GSO_*).\"," T_U32 "}"
 	"},\"required\":[\"flags\",\"frags\",\"size\",\"segs\",\"type\"]},"
-
-	"\"NetnsEvent\":{\"description\":\"Network namespace section.\",\"type\":\"object\","
-	"\"properties\":{"
-	"\"cookie\":{\"description\":\"Netns cookie (unique, never reused).\"," T_U64_OPT "},"
-	"\"inum\":{\"description\":\"Netns inode number.\"," T_U32 "}"
-	"},\"required\":[\"inum\"]},"
-
-	"\"DevEvent\":{\"description\":\"Device section.\",\"type\":\"object\","
-	"\"properties\":{"
-	"\"name\":{\"description\":\"Device name.\"," T_STR "},"
-	"\"ifindex\":{\"description\":\"Ifindex.\"," T_U32 "},"
-	"\"rx_ifindex\":{\"description\":\"Rx device ifindex (skb->skb_iif).\"," T_U32_OPT "}"
-	"},\"required\":[\"name\",\"ifindex\"]},"
 
 	"\"StartupEvent\":{\"description\":\"Startup section: the collection as a whole, on the "
 	"first line of every file.\",\"type\":\"object\",\"properties\":{"

@@ -54,18 +54,8 @@ static const struct field f_skb_ids[] = {
 static const struct field f_tracking[] = {
 	{ "skb", F_OBJ, f_skb_ids }, { "idx", F_NUM, NULL }, { NULL },
 };
-static const struct field f_skb_drop[] = {
-	{ "drop_reason", F_STR, NULL }, { "subsys", F_STR, NULL }, { NULL },
-};
 static const struct field f_packet[] = {
 	{ "len", F_NUM, NULL }, { "capture_len", F_NUM, NULL }, { "data", F_STR, NULL }, { NULL },
-};
-static const struct field f_netns[] = {
-	{ "cookie", F_NUM, NULL }, { "inum", F_NUM, NULL }, { NULL },
-};
-static const struct field f_dev[] = {
-	{ "name", F_STR, NULL }, { "ifindex", F_NUM, NULL }, { "rx_ifindex", F_NUM, NULL },
-	{ NULL },
 };
 static const struct field f_offset[] = {
 	{ "sec", F_NUM, NULL }, { "nsec", F_NUM, NULL }, { NULL },
@@ -86,22 +76,26 @@ static const struct field f_startup[] = {
 	{ "split_file", F_OBJ, f_split }, { NULL },
 };
 
-/* Every section an event file may hold; fields NULL = not checked. */
+/*
+ * Every section an event file may hold; fields NULL = not checked, unless the
+ * section is described by its collector (events/section.h): then its field
+ * table is the check (check_described()).
+ */
 static const struct field sections[] = {
 	{ "common", F_OBJ, f_common },
 	{ "kernel", F_OBJ, f_kernel },
 	{ "userspace", F_OBJ, NULL },
 	{ "tracking", F_OBJ, f_tracking },
-	{ "skb-tracking", F_OBJ, f_skb_ids },
-	{ "skb-drop", F_OBJ, f_skb_drop },
+	{ "skb-tracking", F_OBJ, NULL },	/* described: checked from its table */
+	{ "skb-drop", F_OBJ, NULL },
 	{ "packet", F_OBJ, f_packet },
 	{ "skb", F_OBJ, NULL },
-	{ "netns", F_OBJ, f_netns },
-	{ "dev", F_OBJ, f_dev },
+	{ "netns", F_OBJ, NULL },
+	{ "dev", F_OBJ, NULL },
 	{ "ovs", F_OBJ, NULL },
 	{ "ovs-detrace", F_OBJ, NULL },
 	{ "nft", F_OBJ, NULL },
-	{ "ct", F_OBJ, NULL },
+	{ "ct", F_OBJ, NULL },		/* described */
 	{ "startup", F_OBJ, f_startup },
 	{ NULL },
 };

@@ -65,7 +65,7 @@ static void test_decode_tcp_nat(void **state)
 	r.proto_state = 1;	/* SYN_SENT */
 	tuple(r.tuple[0], AF_INET, "192.0.2.1", "198.51.100.2", 6, 40000, 80);
 	tuple(r.tuple[1], AF_INET, "198.51.100.2", "198.51.100.254", 6, 80, 61000);
-	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r)), 0);
+	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r), NULL), 0);
 	assert_int_equal(ct.state, RETE_CT_NEW);
 	assert_string_equal(ct.base.orig.src, "192.0.2.1");
 	assert_string_equal(ct.base.reply.dst, "198.51.100.254");
@@ -103,8 +103,8 @@ static void test_decode_v6_icmp_labels_parent(void **state)
 	p.proto_state = 42;	/* beyond the names: the number */
 	tuple(p.tuple[0], AF_INET, "192.0.2.1", "192.0.2.2", 6, 40000, 21);
 	tuple(p.tuple[1], AF_INET, "192.0.2.2", "192.0.2.1", 6, 21, 40000);
-	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r)), 0);
-	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_CT_PARENT, &p, sizeof(p)), 0);
+	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r), NULL), 0);
+	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_CT_PARENT, &p, sizeof(p), NULL), 0);
 	assert_int_equal(ct.state, RETE_CT_RELATED_REPLY);
 	assert_int_equal(ct.base.orig.version, 1);
 	assert_string_equal(ct.base.orig.src, "2001:db8::1");
@@ -132,7 +132,7 @@ static void test_decode_untracked_and_unsupported(void **state)
 	(void)state;
 	/* notrack: state 7 and no connection. */
 	r.state = 7;
-	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r)), 0);
+	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r), NULL), 0);
 	assert_int_equal(ct.state, RETE_CT_UNTRACKED);
 	assert_int_equal(ct.base.zone_dir, RETE_CT_ZONE_NONE);
 	assert_true(ct.base.has_ct_status);
@@ -142,10 +142,10 @@ static void test_decode_untracked_and_unsupported(void **state)
 	r.flags = RETE_CT_F_CONN;
 	tuple(r.tuple[0], AF_INET, "192.0.2.1", "192.0.2.2", 47, 0, 0);
 	tuple(r.tuple[1], AF_INET, "192.0.2.2", "192.0.2.1", 47, 0, 0);
-	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r)), 1);
+	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r), NULL), 1);
 	r.state = 5;
-	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r)), 1);
-	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r) - 1), -EINVAL);
+	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r), NULL), 1);
+	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r) - 1, NULL), -EINVAL);
 }
 
 /* Through the record decoder: a dropped main section takes its parent with it. */
@@ -344,7 +344,7 @@ static void test_text(void **state)
 		"0x10000000000000002\n  \\ parent [status 0x8 tcp (UNKNOWN) orig [10.0.0.1.40001 > "
 		"10.0.0.2.21] reply [10.0.0.2.21 > 10.0.0.1.40001] orig-zone 0]");
 	/* Untracked: no connection, nothing but the state. */
-	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r)), 0);
+	assert_int_equal(rete_section_ct.decode(&ct, RETE_SEC_T_MAIN, &r, sizeof(r), NULL), 0);
 	assert_int_equal(rete_section_ct.text(&ct, true, &out), 0);
 	assert_string_equal(out.buf, "ct_state UNTRACKED");
 	rete_strbuf_free(&out);

@@ -217,7 +217,8 @@ static void no_conn(struct rete_ct_conn *c)
 	c->has_ct_status = true;
 }
 
-static int ct_decode(void *sec, uint8_t type, const void *raw, size_t len)
+static int ct_decode(void *sec, uint8_t type, const void *raw, size_t len,
+		     struct rete_decoder *d)
 {
 	struct rete_ct *ct = sec;
 	struct rete_sec_ct r;
@@ -341,6 +342,8 @@ const struct rete_section_desc rete_section_ct = {
 	.size = sizeof(struct rete_ct),
 	.fields = &ct_t,
 	.owner = RETE_OWNER_CT,
+	/* Retis's ct layout changed across versions: one rete cannot read is kept as it is. */
+	.keep_unfit = true,
 	.decode = ct_decode,
 	.text = ct_text,
 };

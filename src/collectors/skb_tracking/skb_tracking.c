@@ -3,13 +3,17 @@
  * its data head is freed (skb_tracking.bpf.h).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/collector.h"
 #include "core/kernel.h"
 #include "core/probe.h"
+#include "events/event.h"
+#include "events/section.h"
 #include "lib/log.h"
+#include "uapi/rete_sections.h"
 
 /*
  * Where the kernel has kprobes, the functions that free or replace a data
@@ -86,7 +90,51 @@ static int skb_tracking_setup(const struct rete_collector_env *env, struct rete_
 	return 0;
 }
 
+/* The skb-tracking section: the id (timestamp, orig_head) and the skb. */
+#define OFF(m) ((uint32_t)offsetof(struct rete_ev_skb_tracking, m))
+
+static const struct rete_field tracking_f[] = {
+	{ .name = "orig_head", .type = RETE_FT_U64, .off = OFF(orig_head),
+	  .doc = "skb->head when the packet was first seen." },
+	{ .name = "timestamp", .type = RETE_FT_U64, .off = OFF(timestamp),
+	  .doc = "When the packet was first seen." },
+	{ .name = "skb", .type = RETE_FT_U64, .off = OFF(skb), .doc = "Address of the skb." },
+};
+static const struct rete_fields tracking_t =
+	RETE_FIELDS("SkbTrackingEvent",
+		    "Skb tracking section. The tracking id is (timestamp, orig_head); skb tells "
+		    "clones apart.",
+		    tracking_f);
+
+static int tracking_decode(void *sec, uint8_t type, const void *raw, size_t len,
+			   struct rete_decoder *d)
+{
+	struct rete_ev_skb_tracking *t = sec;
+	struct rete_sec_tracking r;
+
+	if (type != RETE_SEC_T_MAIN)
+		return 0;
+	if (len < sizeof(r))
+		return -EINVAL;
+	memcpy(&r, raw, sizeof(r));
+	t->orig_head = r.orig_head;
+	t->timestamp = r.timestamp;
+	t->skb = r.skb;
+	return 0;
+}
+
+static const struct rete_section_desc tracking_section = {
+	.name = "skb-tracking",
+	.doc = "Skb tracking section.",
+	.size = sizeof(struct rete_ev_skb_tracking),
+	.fields = &tracking_t,
+	.owner = RETE_OWNER_SKB_TRACKING,
+	RETE_SECTION_IN_EVENT(RETE_SEC_SKB_TRACKING, skb_tracking),
+	.decode = tracking_decode,
+};
+
 const struct rete_collector_ops rete_collector_skb_tracking = {
 	.name = "skb-tracking",
 	.setup = skb_tracking_setup,
+	.section = &tracking_section,
 };
