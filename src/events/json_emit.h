@@ -127,6 +127,42 @@ static inline size_t utf8_seq(const unsigned char *s, size_t n, size_t *bad)
 	return need + 1;
 }
 
+/*
+ * Offset of the first byte of s[0..n) that is not valid UTF-8 by the rules
+ * above (the writer's), or n. The reader refuses such lines: what it keeps,
+ * the writer writes back unchanged.
+ */
+static inline size_t utf8_invalid_at(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, bad;
+
+	while (i < n) {
+		size_t len;
+
+		/* ASCII runs, 8 bytes at a time. */
+		while (i + 8 <= n) {
+			uint64_t w;
+
+			memcpy(&w, s + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i >= n)
+			break;
+		if (s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		len = utf8_seq(s + i, n - i, &bad);
+		if (!len)
+			return i;
+		i += len;
+	}
+	return n;
+}
+
 /* Room a JSON string of n input bytes may take: quotes + \u00XX per byte. */
 static inline size_t str_max(size_t n)
 {

@@ -13,6 +13,7 @@
 #include <json-c/json.h>
 
 #include "events/json.h"
+#include "events/json_emit.h"
 #include "events/json_priv.h"
 
 /* Deep enough for any Retis section (ct, ovs) plus the series array. */
@@ -33,7 +34,7 @@ static struct json_object *parse_line(struct json_tokener *tok, struct rete_json
 {
 	struct json_object *obj;
 	enum json_tokener_error jerr;
-	size_t first, base = 0;
+	size_t first, base = 0, bad;
 
 	while (len && is_ws(line[len - 1]))
 		len--;
@@ -45,6 +46,12 @@ static struct json_object *parse_line(struct json_tokener *tok, struct rete_json
 	}
 	if (len > INT_MAX) {
 		rete_json_fail(r, "line too long (%zu bytes)", len);
+		return NULL;
+	}
+	/* json-c lets some invalid sequences through (past U+10FFFF, surrogates). */
+	bad = utf8_invalid_at(line, len);
+	if (bad < len) {
+		rete_json_fail(r, "invalid UTF-8 at byte %zu", bad);
 		return NULL;
 	}
 	json_tokener_reset(tok);
