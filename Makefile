@@ -52,6 +52,14 @@ ASAN_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests-asan/%,$(UNIT_SRCS))
 UNIT_HELPERS := $(wildcard tests/unit/helpers/*.c)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
+# libFuzzer harnesses (tests/fuzz/): the library rebuilt with clang, coverage and sanitizers.
+FUZZ_CC ?= clang
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_OBJS := $(patsubst src/%.c,$(BUILD)/fuzz-obj/%.o,$(LIB_SRCS))
+FUZZ_SAN := address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 60
+
 # V=1 shows full commands.
 ifeq ($(V),1)
 Q :=
@@ -61,7 +69,8 @@ Q := @
 msg = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
-.PHONY: all deps check collect install install-retis-alias clean unit unit-asan bench format
+.PHONY: all deps check collect install install-retis-alias clean unit unit-asan bench format \
+	fuzz fuzz-build
 
 all: $(SKELS) $(BUILD)/rete
 
@@ -126,11 +135,38 @@ $(BUILD)/tests-asan/%: tests/unit/%.c $(UNIT_HELPERS) $(BUILD)/librete-asan.a $(
 	$(Q)$(CC) $(CFLAGS) $(SANFLAGS) -O1 -Itests/unit $< $(UNIT_HELPERS) $(BUILD)/librete-asan.a \
 		$(LDLIBS) -lcmocka -o $@
 
+$(BUILD)/fuzz-obj/%.o: src/%.c $(HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(FUZZ_CC) $(CFLAGS) -O1 -fsanitize=fuzzer-no-link,$(FUZZ_SAN) -c $< -o $@
+
+$(BUILD)/librete-fuzz.a: $(FUZZ_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(BUILD)/librete-fuzz.a $(HDRS)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(FUZZ_CC) $(CFLAGS) -O1 -fsanitize=fuzzer,$(FUZZ_SAN) $< $(BUILD)/librete-fuzz.a \
+		$(LDLIBS) -o $@
+
 unit: $(UNIT_BINS)
 unit-asan: $(ASAN_BINS)
+fuzz-build: $(FUZZ_BINS)
+
+# Each harness for FUZZ_SECONDS from its committed corpus; new inputs go to
+# $(BUILD)/fuzz/new/NAME (merge them into tests/fuzz/corpus/NAME with -merge=1 to keep them).
+fuzz: fuzz-build
+	@for h in $(FUZZ_BINS); do n=$$(basename $$h); mkdir -p $(BUILD)/fuzz/new/$$n; \
+		echo "== $$n ($(FUZZ_SECONDS) s)"; \
+		$$h -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$(BUILD)/fuzz/new/$$n tests/fuzz/corpus/$$n 2>&1 | \
+			grep -E '^(stat::number_of_executed_units|stat::peak_rss|#[0-9]+ +DONE)|ERROR|SUMMARY' \
+			|| true; \
+	done
 
 check: deps
-	@$(MAKE) --no-print-directory all unit unit-asan
+	@$(MAKE) --no-print-directory all unit unit-asan fuzz-build
 	@$(SUDO) env BUILD=$(BUILD) tests/run.sh
 
 collect: deps

@@ -8,6 +8,7 @@ deps=(
 	"make:make"
 	"gcc:gcc"
 	"clang:clang"
+	"libclang-rt-14-dev:/usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a"
 	"llvm:llvm-strip"
 	"bpftool:bpftool"
 	"libbpf-dev:/usr/include/bpf/libbpf.h"

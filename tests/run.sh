@@ -2,6 +2,8 @@
 # Run every test suite and end with one line: "N passed, N failed, N skipped".
 #   unit       cmocka unit tests (no root, no BPF)
 #   unit-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer
+#   fuzz       every libFuzzer harness (tests/fuzz/) over its committed corpus: a regression
+#              check of seconds (`make fuzz` runs them for longer)
 #   func       functional tests (tests/func/*.sh): real BPF, netns, veth; root needed
 #   lane       the functional tests needing root, inside Debian's 6.1 and 6.12 kernels under
 #              qemu (tests/lane/), one boot per kernel; skipped with the reason when qemu
@@ -13,7 +15,7 @@ BUILD=${BUILD:-build}
 case "$BUILD" in /*) RETE="$BUILD/rete" ;; *) RETE="$PWD/$BUILD/rete" ;; esac
 export BUILD RETE
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit unit-asan func lane)
+[ ${#suites[@]} -eq 0 ] && suites=(unit unit-asan fuzz func lane)
 
 passed=0 failed=0 skipped=0
 failures=()
@@ -36,6 +38,30 @@ run_cmocka() {
 		echo "$out" | grep -E '^\[  (FAILED|ERROR) |^\[ +ERROR|Failure|error' | head -20
 	fi
 	printf '  %-40s %3d passed %3d failed %3d skipped\n' "$(basename "$bin")" "$p" "$f" "$s"
+}
+
+# A libFuzzer harness over its committed corpus: every input once, no crash, no leak.
+run_fuzz_corpus() {
+	local bin=$1 name corpus out rc n
+	name=$(basename "$bin")
+	corpus=tests/fuzz/corpus/$name
+	n=$(find "$corpus" -type f 2>/dev/null | wc -l)
+	if [ "$n" -eq 0 ]; then
+		echo "    SKIP $name: no corpus in $corpus"
+		skipped=$((skipped + 1))
+		return
+	fi
+	out=$(ASAN_OPTIONS=detect_leaks=1 "$bin" -runs=0 "$corpus" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		passed=$((passed + 1))
+		printf '  %-40s %3d passed %3d failed %3d skipped  (%d inputs)\n' "$name" 1 0 0 "$n"
+	else
+		failed=$((failed + 1))
+		failures+=("$bin")
+		echo "$out" | grep -E 'ERROR|SUMMARY|Test unit written|runtime error' | head -10
+		printf '  %-40s %3d passed %3d failed %3d skipped  (%d inputs)\n' "$name" 0 1 0 "$n"
+	fi
 }
 
 # Functional scripts print "PASS name", "FAIL name: why", "SKIP name: reason" lines.
@@ -138,6 +164,13 @@ for suite in "${suites[@]}"; do
 	unit-asan)
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 		for t in "$BUILD"/tests-asan/test_*; do [ -x "$t" ] && run_cmocka "$t"; done ;;
+	fuzz)
+		found=0
+		for t in "$BUILD"/fuzz/fuzz_*; do [ -x "$t" ] && found=1 && run_fuzz_corpus "$t"; done
+		if [ "$found" = 0 ]; then
+			echo "    SKIP fuzz: no harness built (make fuzz-build: clang with libFuzzer)"
+			skipped=$((skipped + 1))
+		fi ;;
 	func)
 		for t in tests/func/test_*.sh; do [ -f "$t" ] && run_func "$t"; done ;;
 	lane)
