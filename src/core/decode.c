@@ -158,69 +158,6 @@ static int dec_packet(struct rete_decoder *d, const void *p, size_t len, struct 
 	return 0;
 }
 
-static int dec_meta(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
-{
-	struct rete_sec_skb_meta m;
-
-	memcpy(&m, p, sizeof(m));
-	ev->skb.has_meta = true;
-	ev->skb.meta.len = m.len;
-	ev->skb.meta.data_len = m.data_len;
-	ev->skb.meta.hash = m.hash;
-	ev->skb.meta.csum = m.csum;
-	ev->skb.meta.priority = m.priority;
-	ev->skb.meta.ip_summed = m.ip_summed;
-	ev->skb.meta.csum_level = m.csum_level;
-	rete_event_set(ev, RETE_SEC_SKB);
-	return 0;
-}
-
-static int dec_dataref(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
-{
-	struct rete_sec_skb_dataref r;
-
-	memcpy(&r, p, sizeof(r));
-	ev->skb.has_data_ref = true;
-	ev->skb.data_ref.nohdr = r.nohdr;
-	ev->skb.data_ref.cloned = r.cloned;
-	ev->skb.data_ref.fclone = r.fclone;
-	ev->skb.data_ref.users = r.users;
-	/* Low 16 bits count all references; the high ones only the payload-only ones. */
-	ev->skb.data_ref.dataref = (uint8_t)(r.dataref & 0xffff);
-	rete_event_set(ev, RETE_SEC_SKB);
-	return 0;
-}
-
-static int dec_gso(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
-{
-	struct rete_sec_skb_gso g;
-
-	memcpy(&g, p, sizeof(g));
-	ev->skb.has_gso = true;
-	ev->skb.gso.flags = g.flags;
-	ev->skb.gso.frags = g.nr_frags;
-	ev->skb.gso.size = g.gso_size;
-	ev->skb.gso.segs = g.gso_segs;
-	ev->skb.gso.type = g.gso_type;
-	rete_event_set(ev, RETE_SEC_SKB);
-	return 0;
-}
-
-static int dec_vlan(struct rete_decoder *d, const void *p, size_t len, struct rete_event *ev)
-{
-	struct rete_sec_skb_vlan v;
-
-	memcpy(&v, p, sizeof(v));
-	ev->skb.has_vlan_accel = true;
-	ev->skb.vlan_accel.proto = ntohs(v.proto);
-	ev->skb.vlan_accel.has_proto = true;
-	ev->skb.vlan_accel.pcp = (uint8_t)(v.tci >> 13);
-	ev->skb.vlan_accel.dei = (v.tci >> 12) & 1;
-	ev->skb.vlan_accel.vid = v.tci & 0xfff;
-	rete_event_set(ev, RETE_SEC_SKB);
-	return 0;
-}
-
 static const struct {
 	uint8_t owner, type;
 	size_t min_size;
@@ -231,10 +168,6 @@ static const struct {
 	{ RETE_OWNER_KERNEL, RETE_SEC_T_KERNEL_RETVAL, sizeof(struct rete_sec_retval), dec_retval },
 	{ RETE_OWNER_KERNEL, RETE_SEC_T_KERNEL_STACK, sizeof(struct rete_sec_stack), dec_stack },
 	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_PACKET, sizeof(struct rete_sec_packet), dec_packet },
-	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_META, sizeof(struct rete_sec_skb_meta), dec_meta },
-	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_DATAREF, sizeof(struct rete_sec_skb_dataref), dec_dataref },
-	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_GSO, sizeof(struct rete_sec_skb_gso), dec_gso },
-	{ RETE_OWNER_SKB, RETE_SEC_T_SKB_VLAN, sizeof(struct rete_sec_skb_vlan), dec_vlan },
 };
 
 /*
@@ -246,6 +179,7 @@ static int dec_described(struct rete_decoder *d, const void *payload,
 {
 	for (size_t i = 0; i < rete_xsections_count(); i++) {
 		const struct rete_section_desc *desc = rete_xsection(i);
+		bool existed;
 		void *sec;
 		int rc;
 
@@ -253,13 +187,19 @@ static int dec_described(struct rete_decoder *d, const void *payload,
 			continue;
 		if (*dropped & (1u << i))
 			return 0;
+		existed = rete_event_xsec_get(ev, i) != NULL;
 		sec = rete_event_xsec(ev, i, true);
 		if (!sec)
 			return -ENOMEM;
 		rc = desc->decode(sec, sh->type, payload, sh->size, d);
-		if (rc > 0) {
+		if (rc == RETE_SEC_DROP) {
 			rete_event_xsec_clear(ev, i);
 			*dropped |= 1u << i;
+			return 0;
+		}
+		if (rc == RETE_SEC_IGNORED) {
+			if (!existed)
+				rete_event_xsec_clear(ev, i);
 			return 0;
 		}
 		return rc;

@@ -195,7 +195,8 @@ static const struct {
 
 static void schema_value(const struct rete_field *f, struct rete_strbuf *out)
 {
-	bool opt = f->flags & (RETE_FF_OPT | RETE_FF_SKIP_EMPTY);
+	bool opt = (f->flags & (RETE_FF_OPT | RETE_FF_SKIP_EMPTY)) &&
+		   !(f->flags & RETE_FF_SCHEMA_REQ);
 
 	switch (f->type) {
 	case RETE_FT_U8:
@@ -284,7 +285,8 @@ static void schema_required(const struct rete_fields *t, struct rete_strbuf *out
 			schema_required(f->sub, out, first);
 			continue;
 		}
-		if (f->flags & (RETE_FF_OPT | RETE_FF_SKIP_EMPTY))
+		if ((f->flags & (RETE_FF_OPT | RETE_FF_SKIP_EMPTY)) &&
+		    !(f->flags & RETE_FF_SCHEMA_REQ))
 			continue;
 		if (!*first)
 			rete_strbuf_addc(out, ',');

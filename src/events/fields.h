@@ -37,6 +37,11 @@ enum rete_fty {
 #define RETE_FF_OPT 0x1
 /* RETE_FT_STR: absent when empty (written only when not "", "" when absent from a file). */
 #define RETE_FF_SKIP_EMPTY 0x2
+/*
+ * With RETE_FF_OPT: required in the schema (rete always writes it) though
+ * read when absent (older files lack it).
+ */
+#define RETE_FF_SCHEMA_REQ 0x4
 
 struct rete_fields;
 

@@ -471,64 +471,14 @@ static int read_packet(struct rete_json_rd *r, struct json_object *o)
 	return read_packet_fields(r, o, "", "data");
 }
 
-#define SKB(m) OFF(rete_ev_skb, m)
-
-static const struct field vlan_accel_fields[] = {
-	{ "proto", FT_U16, SKB(vlan_accel.proto), 0, SKB(vlan_accel.has_proto) },
-	{ "pcp", FT_U8, SKB(vlan_accel.pcp), 0, F_REQUIRED },
-	{ "dei", FT_BOOL, SKB(vlan_accel.dei), 0, F_REQUIRED },
-	{ "vid", FT_U16, SKB(vlan_accel.vid), 0, F_REQUIRED },
-};
-
-static const struct field meta_fields[] = {
-	{ "len", FT_U32, SKB(meta.len), 0, F_REQUIRED },
-	{ "data_len", FT_U32, SKB(meta.data_len), 0, F_REQUIRED },
-	{ "hash", FT_U32, SKB(meta.hash), 0, F_REQUIRED },
-	{ "ip_summed", FT_U8, SKB(meta.ip_summed), 0, F_REQUIRED },
-	{ "csum", FT_U32, SKB(meta.csum), 0, F_REQUIRED },
-	{ "csum_level", FT_U8, SKB(meta.csum_level), 0, F_REQUIRED },
-	{ "priority", FT_U32, SKB(meta.priority), 0, F_REQUIRED },
-};
-
-static const struct field data_ref_fields[] = {
-	{ "nohdr", FT_BOOL, SKB(data_ref.nohdr), 0, F_REQUIRED },
-	{ "cloned", FT_BOOL, SKB(data_ref.cloned), 0, F_REQUIRED },
-	{ "fclone", FT_U8, SKB(data_ref.fclone), 0, F_REQUIRED },
-	{ "users", FT_U8, SKB(data_ref.users), 0, F_REQUIRED },
-	{ "dataref", FT_U8, SKB(data_ref.dataref), 0, F_REQUIRED },
-};
-
-static const struct field gso_fields[] = {
-	{ "flags", FT_U8, SKB(gso.flags), 0, F_REQUIRED },
-	{ "frags", FT_U8, SKB(gso.frags), 0, F_REQUIRED },
-	{ "size", FT_U32, SKB(gso.size), 0, F_REQUIRED },
-	{ "segs", FT_U32, SKB(gso.segs), 0, F_REQUIRED },
-	{ "type", FT_U32, SKB(gso.type), 0, F_REQUIRED },
-};
-
-/* Sub-objects of the Retis 1.6 "skb" section. */
-static const struct {
-	const char *key;
-	const char *path;
-	const struct field *fields;
-	size_t nfields;
-	size_t has;
-} skb_parts[] = {
-	{ "vlan_accel", "vlan_accel.", vlan_accel_fields, NFIELDS(vlan_accel_fields),
-	  SKB(has_vlan_accel) },
-	{ "meta", "meta.", meta_fields, NFIELDS(meta_fields), SKB(has_meta) },
-	{ "data_ref", "data_ref.", data_ref_fields, NFIELDS(data_ref_fields), SKB(has_data_ref) },
-	{ "gso", "gso.", gso_fields, NFIELDS(gso_fields), SKB(has_gso) },
-};
 
 /* Retis 1.5 kept packet, dev and netns inside "skb"; 1.6 moved them out. */
 static const char *const skb15_keys[] = { "packet", "dev", "ns" };
 
-static bool skb_key_known(const char *key)
+static bool skb_key_known(const struct rete_fields *t, const char *key)
 {
-	for (size_t i = 0; i < NFIELDS(skb_parts); i++)
-		if (!strcmp(key, skb_parts[i].key))
-			return true;
+	if (rete_fields_find(t, key))
+		return true;
 	for (size_t i = 0; i < NFIELDS(skb15_keys); i++)
 		if (!strcmp(key, skb15_keys[i]))
 			return true;
@@ -537,36 +487,35 @@ static bool skb_key_known(const char *key)
 
 static int add_extra_obj(struct rete_json_rd *r, const char *name, struct json_object *v);
 
+/*
+ * The skb section is described by its collector (src/collectors/skb/skb.c);
+ * read here for the older layouts it may hide.
+ */
 static int read_skb(struct rete_json_rd *r, struct json_object *o)
 {
-	struct rete_ev_skb *s = &r->ev->skb;
-	struct json_object *part;
+	int i = rete_xsection_find("skb");
+	const struct rete_fields *t;
 	int rc;
 
+	if (i < 0)
+		return add_extra_obj(r, "skb", o);
+	t = rete_xsection((size_t)i)->fields;
 	/*
 	 * The pre-1.5 flat layout (saddr, etype, dev_name, netns, ...): Retis
 	 * 1.6 ignores those fields and keeps an empty section; keep it all.
 	 */
 	json_object_object_foreach(o, key, val) {
-		if (val && !skb_key_known(key))
+		if (val && !skb_key_known(t, key))
 			return add_extra_obj(r, "skb", o);
 	}
-	for (size_t i = 0; i < NFIELDS(skb_parts); i++) {
-		if ((rc = get_obj(r, o, skb_parts[i].key, false, &part)) <= 0) {
-			if (rc)
-				return rc;
-			continue;
-		}
-		if ((rc = read_fields(r, part, s, skb_parts[i].path, skb_parts[i].fields,
-				      skb_parts[i].nfields)))
-			return rc;
-		*(bool *)((char *)s + skb_parts[i].has) = true;
-	}
+	if (!rete_event_xsec(r->ev, (size_t)i, true))
+		return fail_nomem(r);
+	if ((rc = rete_fields_read(r, o, t, &r->ev->skb, "")))
+		return rc;
 	if ((rc = get_obj(r, o, "packet", false, &r->skb15_packet)) < 0 ||
 	    (rc = get_obj(r, o, "dev", false, &r->skb15_dev)) < 0 ||
 	    (rc = get_obj(r, o, "ns", false, &r->skb15_ns)) < 0)
 		return rc;
-	rete_event_set(r->ev, RETE_SEC_SKB);
 	return 0;
 }
 

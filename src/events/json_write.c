@@ -99,78 +99,6 @@ static char *write_packet(char *p, const struct rete_ev_packet *pk)
 	return w_lit(p, "\"}");
 }
 
-static char *write_skb(char *p, const struct rete_ev_skb *s)
-{
-	const char *sep = "";
-
-	p = w_c(p, '{');
-	if (s->has_vlan_accel) {
-		p = w_lit(p, "\"vlan_accel\":{");
-		if (s->vlan_accel.has_proto) {
-			p = w_lit(p, "\"proto\":");
-			p = w_u64(p, s->vlan_accel.proto);
-			p = w_c(p, ',');
-		}
-		p = w_lit(p, "\"pcp\":");
-		p = w_u64(p, s->vlan_accel.pcp);
-		p = w_lit(p, ",\"dei\":");
-		p = w_bool(p, s->vlan_accel.dei);
-		p = w_lit(p, ",\"vid\":");
-		p = w_u64(p, s->vlan_accel.vid);
-		p = w_c(p, '}');
-		sep = ",";
-	}
-	if (s->has_meta) {
-		p = w_lit(p, sep);
-		p = w_lit(p, "\"meta\":{\"len\":");
-		p = w_u64(p, s->meta.len);
-		p = w_lit(p, ",\"data_len\":");
-		p = w_u64(p, s->meta.data_len);
-		p = w_lit(p, ",\"hash\":");
-		p = w_u64(p, s->meta.hash);
-		p = w_lit(p, ",\"ip_summed\":");
-		p = w_u64(p, s->meta.ip_summed);
-		p = w_lit(p, ",\"csum\":");
-		p = w_u64(p, s->meta.csum);
-		p = w_lit(p, ",\"csum_level\":");
-		p = w_u64(p, s->meta.csum_level);
-		p = w_lit(p, ",\"priority\":");
-		p = w_u64(p, s->meta.priority);
-		p = w_c(p, '}');
-		sep = ",";
-	}
-	if (s->has_data_ref) {
-		p = w_lit(p, sep);
-		p = w_lit(p, "\"data_ref\":{\"nohdr\":");
-		p = w_bool(p, s->data_ref.nohdr);
-		p = w_lit(p, ",\"cloned\":");
-		p = w_bool(p, s->data_ref.cloned);
-		p = w_lit(p, ",\"fclone\":");
-		p = w_u64(p, s->data_ref.fclone);
-		p = w_lit(p, ",\"users\":");
-		p = w_u64(p, s->data_ref.users);
-		p = w_lit(p, ",\"dataref\":");
-		p = w_u64(p, s->data_ref.dataref);
-		p = w_c(p, '}');
-		sep = ",";
-	}
-	if (s->has_gso) {
-		p = w_lit(p, sep);
-		p = w_lit(p, "\"gso\":{\"flags\":");
-		p = w_u64(p, s->gso.flags);
-		p = w_lit(p, ",\"frags\":");
-		p = w_u64(p, s->gso.frags);
-		p = w_lit(p, ",\"size\":");
-		p = w_u64(p, s->gso.size);
-		p = w_lit(p, ",\"segs\":");
-		p = w_u64(p, s->gso.segs);
-		p = w_lit(p, ",\"type\":");
-		p = w_u64(p, s->gso.type);
-		p = w_c(p, '}');
-	}
-	return w_c(p, '}');
-}
-
 static char *write_startup(char *p, const struct rete_ev_startup *s)
 {
 	p = w_lit(p, "{\"retis_version\":");
@@ -225,7 +153,7 @@ static const struct slot slots[] = {
 	{ "skb-tracking", SLOT_NAMED, 0 },
 	{ "skb-drop", SLOT_NAMED, 0 },
 	{ "packet", SLOT_MODELLED, RETE_SEC_PACKET },
-	{ "skb", SLOT_MODELLED, RETE_SEC_SKB },
+	{ "skb", SLOT_NAMED, 0 },
 	{ "netns", SLOT_NAMED, 0 },
 	{ "dev", SLOT_NAMED, 0 },
 	{ "ovs", SLOT_NAMED, 0 },
@@ -279,8 +207,6 @@ static char *write_modelled(char *p, const struct rete_event *ev, enum rete_sect
 		return write_startup(p, &ev->startup);
 	case RETE_SEC_PACKET:
 		return write_packet(p, &ev->packet);
-	case RETE_SEC_SKB:
-		return write_skb(p, &ev->skb);
 	case RETE_SEC_TRACKING:
 		return write_tracking(p, &ev->tracking);
 	default:

@@ -19,6 +19,10 @@
 
 struct rete_decoder;
 
+/* What a section's decode() may return besides 0 and -errno. */
+#define RETE_SEC_DROP 1
+#define RETE_SEC_IGNORED 2
+
 struct rete_section_desc {
 	const char *name;		/* JSON key ("ct") */
 	const char *doc;		/* one sentence, for the schema */
@@ -42,9 +46,10 @@ struct rete_section_desc {
 	/*
 	 * One BPF record of the owner (type, payload of len bytes, len checked
 	 * against nothing: check it) into sec, zeroed before the event's first
-	 * record; d is the decoder (its BTF, caches). 0, 1 when the event has
-	 * nothing to show in this section (it is dropped), or -EINVAL for a
-	 * malformed record.
+	 * record; d is the decoder (its BTF, caches). 0,
+	 * RETE_SEC_DROP when the event has nothing to show in this section (it
+	 * is dropped), RETE_SEC_IGNORED for a record type it does not know (a
+	 * newer BPF object: skipped), or -EINVAL for a malformed record.
 	 */
 	int (*decode)(void *sec, uint8_t type, const void *raw, size_t len, struct rete_decoder *d);
 	/* Text of the section, as `print` shows it (multi-line or one line). */

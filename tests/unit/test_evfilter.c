@@ -194,7 +194,6 @@ static void test_meta_types(void **state)
 	yes("skb.data_ref.cloned == true");
 	no("skb.data_ref.cloned == false");
 	yes("skb.data_ref.nohdr != true");
-	no("skb.data_ref.users == true");
 	(void)state;
 }
 
@@ -238,7 +237,10 @@ static void test_meta_errors(void **state)
 	bad("netns.inum == \"4026531840\"", "'netns.inum' is a number but the value at column 15 "
 					    "is a string");
 	bad("dev.name == 3", "'dev.name' is a string but the value at column 13 is a number");
-	/* ct is checked against its field table (src/collectors/ct/ct_section.c). */
+	/* skb and ct are checked against their field tables (src/collectors/). */
+	bad("skb.data_ref.users == true",
+	    "'skb.data_ref.users' is a number but the value at column 23 is true/false");
+	bad("skb.meta.lenn == 1", "unknown field 'lenn' in 'meta' at column 10 (did you mean 'len'?)");
 	bad("ct.state == 1", "'ct.state' is a string but the value at column 13 is a number");
 	bad("ct.orig.ip.scr == \"x\"",
 	    "unknown field 'scr' in 'ip' at column 12 (did you mean 'src'?)");

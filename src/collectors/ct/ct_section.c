@@ -92,7 +92,7 @@ static const struct rete_field conn_f[] = {
 	{ .name = "labels", .type = RETE_FT_U128, .flags = RETE_FF_OPT,
 	  .off = OFF(rete_ct_conn, labels), .has_off = OFF(rete_ct_conn, has_labels),
 	  .doc = "Labels." },
-	{ .name = "ct_status", .type = RETE_FT_U64, .flags = RETE_FF_OPT,
+	{ .name = "ct_status", .type = RETE_FT_U64, .flags = RETE_FF_OPT | RETE_FF_SCHEMA_REQ,
 	  .off = OFF(rete_ct_conn, ct_status), .has_off = OFF(rete_ct_conn, has_ct_status),
 	  .doc = "Status. From ct->status (absent in Retis 1.5 files)." },
 };
@@ -134,18 +134,18 @@ static uint16_t be16_at(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
-/* 0, or 1 when the protocol is one the section cannot describe. */
+/* 0, or RETE_SEC_DROP when the protocol is one the section cannot describe. */
 static int decode_tuple(struct rete_ct_tuple *t, const uint8_t *raw)
 {
 	uint16_t l3;
 
 	memcpy(&l3, raw + T_L3NUM, sizeof(l3));
 	if (l3 != AF_INET && l3 != AF_INET6)
-		return 1;
+		return RETE_SEC_DROP;
 	t->version = l3 == AF_INET6;
 	if (!inet_ntop(l3, raw + T_SRC, t->src, sizeof(t->src)) ||
 	    !inet_ntop(l3, raw + T_DST, t->dst, sizeof(t->dst)))
-		return 1;
+		return RETE_SEC_DROP;
 	switch (raw[T_PROTONUM]) {
 	case 6:
 	case 17:
@@ -163,7 +163,7 @@ static int decode_tuple(struct rete_ct_tuple *t, const uint8_t *raw)
 		t->code = raw[T_DST_U + 1];
 		return 0;
 	}
-	return 1;
+	return RETE_SEC_DROP;
 }
 
 static void proto_state_name(struct rete_ct_conn *c, uint8_t proto, uint8_t v)
@@ -185,7 +185,7 @@ static int decode_conn(struct rete_ct_conn *c, const struct rete_sec_ct *r)
 					RETE_CT_ZONE_DEFAULT };
 
 	if (decode_tuple(&c->orig, r->tuple[0]) || decode_tuple(&c->reply, r->tuple[1]))
-		return 1;
+		return RETE_SEC_DROP;
 	c->zone_dir = RETE_CT_ZONE_NONE;
 	if (r->flags & RETE_CT_F_ZONE) {
 		c->zone_id = r->zone_id;
@@ -233,7 +233,7 @@ static int ct_decode(void *sec, uint8_t type, const void *raw, size_t len,
 		return 0;
 	}
 	if (type != RETE_SEC_T_MAIN)
-		return 0;
+		return RETE_SEC_IGNORED;
 	switch (r.state) {
 	case 0:
 	case 1:
@@ -246,7 +246,7 @@ static int ct_decode(void *sec, uint8_t type, const void *raw, size_t len,
 		ct->state = RETE_CT_UNTRACKED;
 		break;
 	default:
-		return 1;
+		return RETE_SEC_DROP;
 	}
 	if (!(r.flags & RETE_CT_F_CONN)) {
 		no_conn(&ct->base);

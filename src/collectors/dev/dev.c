@@ -27,7 +27,7 @@ static int dev_decode(void *sec, uint8_t type, const void *raw, size_t len,
 	size_t n;
 
 	if (type != RETE_SEC_T_MAIN)
-		return 0;
+		return RETE_SEC_IGNORED;
 	if (len < sizeof(r))
 		return -EINVAL;
 	memcpy(&r, raw, sizeof(r));

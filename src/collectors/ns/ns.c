@@ -24,7 +24,7 @@ static int ns_decode(void *sec, uint8_t type, const void *raw, size_t len, struc
 	struct rete_sec_ns r;
 
 	if (type != RETE_SEC_T_MAIN)
-		return 0;
+		return RETE_SEC_IGNORED;
 	if (len < sizeof(r))
 		return -EINVAL;
 	memcpy(&r, raw, sizeof(r));

@@ -73,7 +73,7 @@ static int drop_decode(void *sec, uint8_t type, const void *raw, size_t len,
 	uint32_t v;
 
 	if (type != RETE_SEC_T_MAIN)
-		return 0;
+		return RETE_SEC_IGNORED;
 	if (len < sizeof(r))
 		return -EINVAL;
 	memcpy(&r, raw, sizeof(r));

@@ -113,7 +113,7 @@ static int tracking_decode(void *sec, uint8_t type, const void *raw, size_t len,
 	struct rete_sec_tracking r;
 
 	if (type != RETE_SEC_T_MAIN)
-		return 0;
+		return RETE_SEC_IGNORED;
 	if (len < sizeof(r))
 		return -EINVAL;
 	memcpy(&r, raw, sizeof(r));
