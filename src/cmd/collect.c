@@ -203,7 +203,11 @@ static int setup_probes(struct collection *c)
 							.probes = &c->probes,
 							.opts = &c->args.coll_opts };
 
-		if (!c->collectors[i] || !ops->setup)
+		if (!c->collectors[i])
+			continue;
+		if (ops->cfg_switch && ops->cfg_switch < sizeof(c->chain))
+			((uint8_t *)&c->chain)[ops->cfg_switch] = 1;
+		if (!ops->setup)
 			continue;
 		rc = ops->setup(&env, &c->chain, err, sizeof(err));
 		if (rc) {

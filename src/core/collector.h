@@ -47,9 +47,17 @@ struct rete_collector_ops {
 	 */
 	int (*setup)(const struct rete_collector_env *env, struct rete_chain_cfg *cfg, char *err,
 		     size_t errlen);
+	/*
+	 * Offset of its switch (a __u8 set to 1) in struct rete_chain_cfg, set
+	 * before setup runs; 0 when setup sets it. A collector that needs
+	 * nothing else has no setup.
+	 */
+	size_t cfg_switch;
 	/* The section it emits, when described by a table (events/section.h). */
 	const struct rete_section_desc *section;
 };
+
+#define RETE_CFG_SWITCH(field) offsetof(struct rete_chain_cfg, field)
 
 /* The registry, in the order collectors are listed and set up. */
 size_t rete_collectors_count(void);

@@ -417,6 +417,16 @@ static enum ftype described_type(const struct rete_field *f)
 	}
 }
 
+/* "unknown field KEY in PARENT at column N", with the closest known name when there is one. */
+static int unknown_field(struct parser *p, const char *key, const char *parent, size_t col,
+			 const char *best)
+{
+	if (best)
+		return perr(p, "unknown field '%s' in '%s' at column %zu (did you mean '%s'?)", key,
+			    parent, col, best);
+	return perr(p, "unknown field '%s' in '%s' at column %zu", key, parent, col);
+}
+
 /* A path into a section described by its collector: checked against its field table. */
 static int check_described(struct parser *p, const struct rete_evf_node *n, size_t col,
 			   const struct rete_fields *t, enum ftype *ret_type)
@@ -445,12 +455,7 @@ static int check_described(struct parser *p, const struct rete_evf_node *n, size
 				rete_suggest_init(&s, key);
 				for (size_t k = 0; k < f->nnames; k++)
 					rete_suggest_offer(&s, f->names[k]);
-				if (s.best)
-					return perr(p, "unknown field '%s' in '%s' at column %zu (did "
-						       "you mean '%s'?)",
-						    key, n->path[i - 1], col, s.best);
-				return perr(p, "unknown field '%s' in '%s' at column %zu", key,
-					    n->path[i - 1], col);
+				return unknown_field(p, key, n->path[i - 1], col, s.best);
 			}
 			f = NULL;
 			continue;
@@ -464,12 +469,7 @@ static int check_described(struct parser *p, const struct rete_evf_node *n, size
 		if (!f) {
 			rete_suggest_init(&s, key);
 			rete_fields_keys(t, offer_key, &s);
-			if (s.best)
-				return perr(p, "unknown field '%s' in '%s' at column %zu (did you mean "
-					       "'%s'?)",
-					    key, n->path[i - 1], col, s.best);
-			return perr(p, "unknown field '%s' in '%s' at column %zu", key,
-				    n->path[i - 1], col);
+			return unknown_field(p, key, n->path[i - 1], col, s.best);
 		}
 	}
 	*ret_type = f ? described_type(f) : F_OBJ;
@@ -512,13 +512,8 @@ static int check_path(struct parser *p, const struct rete_evf_node *n, size_t po
 			return 0;	/* not checked below this point */
 		best = suggest_field(f->sub, n->path[i]);
 		f = find_field(f->sub, n->path[i]);
-		if (!f && best)
-			return perr(p, "unknown field '%s' in '%s' at column %zu (did you mean "
-				       "'%s'?)",
-				    n->path[i], n->path[i - 1], col, best);
 		if (!f)
-			return perr(p, "unknown field '%s' in '%s' at column %zu", n->path[i],
-				    n->path[i - 1], col);
+			return unknown_field(p, n->path[i], n->path[i - 1], col, best);
 	}
 	*ret_type = f->type;
 	return 0;

@@ -40,16 +40,9 @@ static int ct_check(const struct btf *btf, char *why, size_t whylen)
 	return 0;
 }
 
-static int ct_setup(const struct rete_collector_env *env, struct rete_chain_cfg *cfg, char *err,
-		    size_t errlen)
-{
-	cfg->ct = 1;
-	return 0;
-}
-
 const struct rete_collector_ops rete_collector_ct = {
 	.name = "ct",
 	.check = ct_check,
-	.setup = ct_setup,
+	.cfg_switch = RETE_CFG_SWITCH(ct),
 	.section = &rete_section_ct,
 };

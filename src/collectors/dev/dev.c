@@ -50,15 +50,8 @@ static const struct rete_section_desc dev_section = {
 	.decode = dev_decode,
 };
 
-static int dev_setup(const struct rete_collector_env *env, struct rete_chain_cfg *cfg, char *err,
-		     size_t errlen)
-{
-	cfg->dev = 1;
-	return 0;
-}
-
 const struct rete_collector_ops rete_collector_dev = {
 	.name = "dev",
-	.setup = dev_setup,
+	.cfg_switch = RETE_CFG_SWITCH(dev),
 	.section = &dev_section,
 };

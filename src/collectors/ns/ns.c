@@ -44,15 +44,8 @@ static const struct rete_section_desc netns_section = {
 	.decode = ns_decode,
 };
 
-static int ns_setup(const struct rete_collector_env *env, struct rete_chain_cfg *cfg, char *err,
-		    size_t errlen)
-{
-	cfg->ns = 1;
-	return 0;
-}
-
 const struct rete_collector_ops rete_collector_ns = {
 	.name = "ns",
-	.setup = ns_setup,
+	.cfg_switch = RETE_CFG_SWITCH(ns),
 	.section = &netns_section,
 };
