@@ -38,6 +38,7 @@ static size_t value_bound(const struct rete_field *f)
 	case RETE_FT_U16:
 	case RETE_FT_U32:
 	case RETE_FT_U64:
+	case RETE_FT_S64:
 		return 20;
 	case RETE_FT_BOOL:
 		return 5;
@@ -114,6 +115,8 @@ static char *write_value(char *p, const struct rete_field *f, const void *base)
 		return w_u64(p, *AT(base, f->off, uint32_t));
 	case RETE_FT_U64:
 		return w_u64(p, *AT(base, f->off, uint64_t));
+	case RETE_FT_S64:
+		return w_i64(p, *AT(base, f->off, int64_t));
 	case RETE_FT_BOOL:
 		return w_bool(p, *AT(base, f->off, bool));
 	case RETE_FT_STR:
@@ -207,6 +210,10 @@ static void schema_value(const struct rete_field *f, struct rete_strbuf *out)
 		rete_strbuf_addf(out, ",\"format\":\"%s\",\"minimum\":0", int_types[f->type].format);
 		if (int_types[f->type].max)
 			rete_strbuf_addf(out, ",\"maximum\":%s", int_types[f->type].max);
+		return;
+	case RETE_FT_S64:
+		rete_strbuf_adds(out, opt ? "\"type\":[\"integer\",\"null\"]" : "\"type\":\"integer\"");
+		rete_strbuf_adds(out, ",\"format\":\"int64\"");
 		return;
 	case RETE_FT_BOOL:
 		rete_strbuf_adds(out, opt ? "\"type\":[\"boolean\",\"null\"]" : "\"type\":\"boolean\"");

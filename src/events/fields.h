@@ -23,6 +23,7 @@ enum rete_fty {
 	RETE_FT_U16,	/* uint16_t */
 	RETE_FT_U32,	/* uint32_t */
 	RETE_FT_U64,	/* uint64_t */
+	RETE_FT_S64,	/* int64_t */
 	RETE_FT_BOOL,	/* bool */
 	RETE_FT_STR,	/* char[size], NUL-terminated */
 	RETE_FT_ENUM,	/* uint8_t index into names[] (written as the name) */

@@ -53,6 +53,24 @@ static int read_uint(struct rete_json_rd *r, const char *path, const struct rete
 	return 0;
 }
 
+static int read_sint(struct rete_json_rd *r, const char *path, const struct rete_field *f,
+		     struct json_object *v, int64_t *ret)
+{
+	uint64_t u;
+
+	if (!json_object_is_type(v, json_type_int))
+		return bad_type(r, path, f->name, "an integer", v);
+	*ret = json_object_get_int64(v);
+	/* json-c keeps a value above INT64_MAX as a uint64 (read back clamped as int64). */
+	u = json_object_get_uint64(v);
+	if (*ret >= 0 && u > INT64_MAX)
+		return rete_json_fail(r,
+				      "field \"%s%s\" is out of range (%llu, expected %lld..%lld)",
+				      path, f->name, (unsigned long long)u, (long long)INT64_MIN,
+				      (long long)INT64_MAX);
+	return 0;
+}
+
 static int read_name(struct rete_json_rd *r, const char *path, const struct rete_field *f,
 		     const char *s, uint8_t *ret)
 {
@@ -79,6 +97,7 @@ static int read_value(struct rete_json_rd *r, struct json_object *v, const struc
 {
 	char sub[128];
 	uint64_t u = 0;
+	int64_t i = 0;
 	size_t n;
 	const char *s;
 	int rc;
@@ -100,6 +119,11 @@ static int read_value(struct rete_json_rd *r, struct json_object *v, const struc
 		else
 			*AT(base, f->off, uint64_t) = u;
 		return 0;
+	case RETE_FT_S64:
+		rc = read_sint(r, path, f, v, &i);
+		if (!rc)
+			*AT(base, f->off, int64_t) = i;
+		return rc;
 	case RETE_FT_BOOL:
 		if (!json_object_is_type(v, json_type_boolean))
 			return bad_type(r, path, f->name, "a boolean", v);

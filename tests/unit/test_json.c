@@ -15,7 +15,9 @@
 
 #include "collectors/ct/ct_section.h"
 #include "events/event.h"
+#include "events/fields.h"
 #include "events/json.h"
+#include "events/json_priv.h"
 #include "events/section.h"
 #include "lib/base64.h"
 #include "lib/strbuf.h"
@@ -1218,6 +1220,108 @@ static void test_series(void **state)
 	(void)state;
 }
 
+/* ---- field tables: signed 64-bit ---------------------------------------- */
+
+struct s64_model {
+	int64_t a;
+	bool has_b;
+	int64_t b;
+};
+
+static const struct rete_field s64_f[] = {
+	{ .name = "a", .type = RETE_FT_S64, .off = offsetof(struct s64_model, a), .doc = "A." },
+	{ .name = "b", .type = RETE_FT_S64, .flags = RETE_FF_OPT,
+	  .off = offsetof(struct s64_model, b), .has_off = offsetof(struct s64_model, has_b),
+	  .doc = "B." },
+};
+static const struct rete_fields s64_t = RETE_FIELDS("S64Test", "Signed.", s64_f);
+
+static int s64_read(const char *json, struct s64_model *m)
+{
+	struct rete_json_rd r = { .err = errbuf, .errlen = sizeof(errbuf), .path = "" };
+	struct json_object *o = json_tokener_parse(json);
+	int rc;
+
+	assert_non_null(o);
+	memset(m, 0, sizeof(*m));
+	errbuf[0] = '\0';
+	rc = rete_fields_read(&r, o, &s64_t, m, "");
+	json_object_put(o);
+	return rc;
+}
+
+static void test_fields_s64(void **state)
+{
+	static const int64_t values[] = { INT64_MIN, INT64_MIN + 1, -1, 0, 1, INT64_MAX };
+	size_t bound = rete_fields_bound(&s64_t);
+	char buf[128], want[128], *end;
+	struct s64_model m, back;
+
+	assert_true(bound < sizeof(buf));
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+		m = (struct s64_model){ .a = values[i], .has_b = true,
+					.b = values[sizeof(values) / sizeof(values[0]) - 1 - i] };
+		end = rete_fields_write(buf, &s64_t, &m);
+		assert_true((size_t)(end - buf) <= bound);
+		*end = '\0';
+		snprintf(want, sizeof(want), "{\"a\":%lld,\"b\":%lld}", (long long)m.a,
+			 (long long)m.b);
+		assert_string_equal(buf, want);
+		assert_int_equal(s64_read(buf, &back), 0);
+		assert_true(back.a == m.a);
+		assert_true(back.has_b);
+		assert_true(back.b == m.b);
+	}
+	/* The longest value fills its 20 characters (the bound counts a comma per key). */
+	m = (struct s64_model){ .a = INT64_MIN, .has_b = true, .b = INT64_MIN };
+	end = rete_fields_write(buf, &s64_t, &m);
+	assert_int_equal((size_t)(end - buf), bound - 1);
+
+	/* Optional: absent or null is not there, and not written. */
+	assert_int_equal(s64_read("{\"a\":-5}", &back), 0);
+	assert_false(back.has_b);
+	assert_int_equal(s64_read("{\"a\":-5,\"b\":null}", &back), 0);
+	assert_false(back.has_b);
+	end = rete_fields_write(buf, &s64_t, &back);
+	*end = '\0';
+	assert_string_equal(buf, "{\"a\":-5}");
+
+	/* Errors: one sentence each; a uint64 above INT64_MAX is refused. */
+	assert_int_equal(s64_read("{\"a\":9223372036854775808}", &back), -EINVAL);
+	assert_string_equal(errbuf, "field \"a\" is out of range (9223372036854775808, expected "
+				    "-9223372036854775808..9223372036854775807)");
+	assert_int_equal(s64_read("{\"a\":1,\"b\":18446744073709551615}", &back), -EINVAL);
+	assert_string_equal(errbuf, "field \"b\" is out of range (18446744073709551615, expected "
+				    "-9223372036854775808..9223372036854775807)");
+	assert_int_equal(s64_read("{\"a\":\"1\"}", &back), -EINVAL);
+	assert_string_equal(errbuf, "field \"a\" is not an integer (got a string)");
+	assert_int_equal(s64_read("{\"a\":true}", &back), -EINVAL);
+	assert_string_equal(errbuf, "field \"a\" is not an integer (got a boolean)");
+	assert_int_equal(s64_read("{\"a\":-1.5}", &back), -EINVAL);
+	assert_int_equal(s64_read("{\"b\":1}", &back), -EINVAL);
+	assert_string_equal(errbuf, "field \"a\" is missing");
+	(void)state;
+}
+
+static void test_fields_s64_schema(void **state)
+{
+	struct rete_strbuf out = RETE_STRBUF_INIT;
+	const char *seen[4];
+	size_t nseen = 0;
+	bool first = true;
+
+	assert_int_equal(rete_fields_schema_defs(&s64_t, &out, &first, seen, &nseen, 4), 0);
+	assert_string_equal(out.buf,
+			    "\"S64Test\":{\"description\":\"Signed.\",\"type\":\"object\","
+			    "\"properties\":{"
+			    "\"a\":{\"description\":\"A.\",\"type\":\"integer\","
+			    "\"format\":\"int64\"},"
+			    "\"b\":{\"description\":\"B.\",\"type\":[\"integer\",\"null\"],"
+			    "\"format\":\"int64\"}},\"required\":[\"a\"]}");
+	rete_strbuf_free(&out);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1240,6 +1344,8 @@ int main(void)
 		cmocka_unit_test(test_read_malformed),
 		cmocka_unit_test(test_read_resets_event),
 		cmocka_unit_test(test_series),
+		cmocka_unit_test(test_fields_s64),
+		cmocka_unit_test(test_fields_s64_schema),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
