@@ -38,6 +38,7 @@
 #define GC_PERIOD_NS (5ULL * 1000000000ULL)
 #define GC_MAX_AGE_NS (60ULL * 1000000000ULL)
 #define STATUS_PERIOD_NS (250ULL * 1000000ULL)
+#define RETE_SRC_FDS_MAX 256
 
 /* Everything a running collection owns; released in one place. */
 struct collection {
@@ -69,6 +70,14 @@ struct collection {
 	size_t attached_n;
 	size_t pstack_added;
 	struct rete_chain_cfg chain;	/* the collectors' switches, set by their setup */
+	/* Collectors with a userspace event source (by registry index), and their descriptors. */
+	void *src_state[RETE_COLLECTORS_MAX];
+	bool src_started[RETE_COLLECTORS_MAX];
+	struct {
+		int fd;
+		size_t coll;
+	} src_fds[RETE_SRC_FDS_MAX];
+	size_t nsrc_fds;
 };
 
 static uint64_t now_ns(clockid_t clk)
@@ -160,6 +169,33 @@ static bool has_user_probe(const struct rete_probe_set *set)
 	return false;
 }
 
+static bool source_selected(const struct collection *c)
+{
+	for (size_t i = 0; i < rete_collectors_count(); i++)
+		if (c->collectors[i] && rete_collector_get(i)->source)
+			return true;
+	return false;
+}
+
+/*
+ * The collector (selected) that owns spec's kernel function, or NULL: the
+ * nft collector reports __nft_trace_packet itself (from nftables traces
+ * where the kernel has no kprobes).
+ */
+static const struct rete_collector_ops *probe_owner(const struct collection *c,
+						   const struct rete_probe_spec *spec)
+{
+	if (!rete_probe_type_is_kfunc(spec->type))
+		return NULL;
+	for (size_t i = 0; i < rete_collectors_count(); i++) {
+		const struct rete_collector_ops *ops = rete_collector_get(i);
+
+		if (c->collectors[i] && ops->owns_probe && !strcmp(ops->owns_probe, spec->target))
+			return ops;
+	}
+	return NULL;
+}
+
 static int setup_probes(struct collection *c)
 {
 	struct collect_args *a = &c->args;
@@ -167,18 +203,32 @@ static int setup_probes(struct collection *c)
 						"tp:net:net_dev_start_xmit" };
 	/* Where Retis's --probe-stack starts: the stacks at the frees name the whole path. */
 	static const char *const stack_defaults[] = { "tp:skb:consume_skb", "tp:skb:kfree_skb" };
-	const char *const *list = a->probes;
-	size_t n = a->nprobes;
+	const char *list[RETE_COLLECT_MAX_PROBES];
+	size_t n = 0;
 	uint8_t flags = RETE_PROBE_F_EMIT | (a->probe_stack ? RETE_PROBE_F_STACK : 0);
 	char err[512];
 	int rc;
 
+	for (size_t i = 0; i < a->nprobes; i++) {
+		struct rete_probe_spec spec;
+		const struct rete_collector_ops *owner;
+
+		if (!rete_probe_parse(a->probes[i], &spec, err, sizeof(err)) &&
+		    (owner = probe_owner(c, &spec))) {
+			log_info("%s: the %s collector reports from %s itself (here from nftables "
+				 "traces, without stack traces)",
+				 a->probes[i], owner->name, spec.target);
+			continue;
+		}
+		list[n++] = a->probes[i];
+	}
 	if (!n && a->probe_stack) {
-		list = stack_defaults;
+		memcpy(list, stack_defaults, sizeof(stack_defaults));
 		n = 2;
 		log_info("No probe(s) given: --probe-stack starts at %s, %s", list[0], list[1]);
-	} else if (!n && !a->any_collector_arg) {
-		list = defaults;
+	} else if (!n && (!a->any_collector_arg || source_selected(c))) {
+		/* A collector with events of its own (nft) joins them to these. */
+		memcpy(list, defaults, sizeof(defaults));
 		n = 2;
 		log_info("No probe(s) given: using %s, %s", defaults[0], defaults[1]);
 	}
@@ -324,6 +374,9 @@ static int handle_record(void *ctx, void *data, size_t size)
 	rc = rete_output_event(&c->out, &c->ev, false);
 	if (rc)
 		return rc;
+	for (size_t i = 0; i < rete_collectors_count(); i++)
+		if (c->src_started[i] && rete_collector_get(i)->source->observe)
+			rete_collector_get(i)->source->observe(c->src_state[i], &c->ev);
 	if (c->pstack && rete_event_has(&c->ev, RETE_SEC_KERNEL)) {
 		rc = rete_probe_stack_scan(c->pstack, &c->ev.kernel, &c->probes);
 		if (rc == -E2BIG) {
@@ -432,6 +485,105 @@ static void probe_stack_attach(struct collection *c)
 	c->pstack_added += c->probes.n - first;
 }
 
+/* ---- collectors with a userspace event source ---- */
+
+static int src_emit(void *ctx, struct rete_event *ev)
+{
+	struct collection *c = ctx;
+
+	if (c->args.stop_after && c->out.events >= c->args.stop_after)
+		return 0;
+	return rete_output_event(&c->out, ev, false);
+}
+
+static void src_note(void *ctx, enum rete_note_level level, const char *sentence)
+{
+	if (level == RETE_NOTE_WARN)
+		log_warn("%s", sentence);
+	else
+		log_info("%s", sentence);
+}
+
+static struct rete_collector_sink src_sink(struct collection *c)
+{
+	return (struct rete_collector_sink){ .emit = src_emit, .note = src_note, .ctx = c,
+					     .now_ns = now_ns(CLOCK_MONOTONIC) };
+}
+
+static int sources_start(struct collection *c)
+{
+	struct rete_collector_sink sink = src_sink(c);
+	char err[512];
+
+	for (size_t i = 0; i < rete_collectors_count(); i++) {
+		const struct rete_collector_ops *ops = rete_collector_get(i);
+		struct rete_collector_opts opts = c->args.coll_opts;
+		const struct rete_collector_env env = {
+			.btf = c->btf, .tfs = &c->tfs, .probes = &c->probes, .opts = &opts,
+			.pcap = c->args.filter_packet ? &c->pcap : NULL,
+		};
+		int fds[64];
+		size_t n;
+		int rc;
+
+		if (!c->collectors[i] || !ops->source)
+			continue;
+		opts.named = c->args.named[i];
+		rc = ops->source->start(&env, &sink, &c->src_state[i], err, sizeof(err));
+		if (rc) {
+			log_error("%s", err);
+			return rc;
+		}
+		c->src_started[i] = true;
+		n = ops->source->fds(c->src_state[i], fds, 64);
+		for (size_t k = 0; k < n && c->nsrc_fds < RETE_SRC_FDS_MAX; k++) {
+			c->src_fds[c->nsrc_fds].fd = fds[k];
+			c->src_fds[c->nsrc_fds].coll = i;
+			c->nsrc_fds++;
+		}
+	}
+	return 0;
+}
+
+/* fd readable (or -1: every source's turn); after the ring buffer was drained. */
+static int sources_read(struct collection *c, int fd)
+{
+	struct rete_collector_sink sink = src_sink(c);
+
+	for (size_t i = 0; i < rete_collectors_count(); i++) {
+		int rc;
+
+		if (!c->src_started[i])
+			continue;
+		if (fd >= 0) {
+			bool mine = false;
+
+			for (size_t k = 0; k < c->nsrc_fds; k++)
+				mine |= c->src_fds[k].fd == fd && c->src_fds[k].coll == i;
+			if (!mine)
+				continue;
+		}
+		rc = rete_collector_get(i)->source->read(c->src_state[i], fd, &sink);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static void sources_stop(struct collection *c)
+{
+	struct rete_collector_sink sink = src_sink(c);
+
+	for (size_t i = 0; i < rete_collectors_count(); i++) {
+		if (!c->src_started[i])
+			continue;
+		rete_collector_get(i)->source->stop(c->src_state[i], &sink);
+		c->src_started[i] = false;
+		c->src_state[i] = NULL;
+	}
+	c->nsrc_fds = 0;
+}
+
 static int run_loop(struct collection *c)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -447,14 +599,19 @@ static int run_loop(struct collection *c)
 	ev.data.fd = rete_session_events_fd(c->session);
 	if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
 		return -errno;
+	for (size_t k = 0; k < c->nsrc_fds; k++) {
+		ev.data.fd = c->src_fds[k].fd;
+		if (epoll_ctl(c->epfd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+			return -errno;
+	}
 	last_gc = now_ns(CLOCK_MONOTONIC);
 
 	while (!c->stop) {
-		struct epoll_event evs[2];
+		struct epoll_event evs[16];
 		uint64_t now;
 		int n;
 
-		n = epoll_wait(c->epfd, evs, 2, timeout);
+		n = epoll_wait(c->epfd, evs, 16, timeout);
 		if (n < 0 && errno != EINTR)
 			return -errno;
 		for (int i = 0; i < n; i++)
@@ -468,6 +625,17 @@ static int run_loop(struct collection *c)
 		if (rc < 0)
 			return rc;
 		timeout = rc > 0 ? 1 : (timeout * 2 > 50 ? 50 : timeout * 2);
+		/* Userspace sources after the ring: what they join to is written by now. */
+		for (int i = 0; i < n && c->nsrc_fds; i++) {
+			if (evs[i].data.fd == c->sfd ||
+			    evs[i].data.fd == rete_session_events_fd(c->session))
+				continue;
+			rc = sources_read(c, evs[i].data.fd);
+			if (rc)
+				return rc;
+		}
+		if (c->nsrc_fds && (rc = sources_read(c, -1)))
+			return rc;
 		if (c->pstack)
 			probe_stack_attach(c);
 
@@ -577,6 +745,8 @@ static void write_lost_record(struct collection *c)
 
 static void collection_release(struct collection *c)
 {
+	/* Undo what the sources changed on every path out (nothing left when stopped already). */
+	sources_stop(c);
 	if (c->child > 0) {
 		kill(c->child, SIGTERM);
 		waitpid(c->child, NULL, 0);
@@ -760,6 +930,8 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 			goto out;
 		}
 	}
+	if (sources_start(&c))
+		goto out;
 	c.start_ns = now_ns(CLOCK_MONOTONIC);
 	c.status_line = isatty(STDERR_FILENO) && (c.args.out || !isatty(STDOUT_FILENO));
 	if (c.args.cmd) {
@@ -771,12 +943,13 @@ int rete_cmd_collect(const struct rete_global *g, int argc, char **argv)
 	}
 
 	rc = run_loop(&c);
-	/* Detach first, then drain what the probes already queued. */
+	/* Detach first, then drain what the probes already queued, then the other sources. */
 	rete_session_detach(c.session);
 	if (!rc) {
 		rc = ring_buffer__consume(c.rb);
 		rc = rc < 0 ? rc : 0;
 	}
+	sources_stop(&c);
 	if (rc && !c.out.err) {
 		log_error("event loop failed: %s", strerror(-rc));
 		goto out;

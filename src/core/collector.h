@@ -17,6 +17,8 @@
 #include "uapi/rete_config.h"
 
 struct btf;
+struct rete_event;
+struct rete_pcap_filter;
 struct rete_probe_set;
 struct rete_section_desc;
 struct rete_tracefs;
@@ -27,6 +29,9 @@ struct rete_tracefs;
 /* Command-line settings that belong to collectors. */
 struct rete_collector_opts {
 	uint32_t skb_sections;		/* skb: --skb-sections, RETE_SKB_SEC_* */
+	uint64_t nft_verdicts;		/* nft: --nft-verdicts, bit (code + 5) per verdict */
+	bool allow_system_changes;	/* --allow-system-changes */
+	bool named;			/* set per collector: -c named it (not only auto) */
 };
 
 /* What a collector's setup works with. */
@@ -35,6 +40,45 @@ struct rete_collector_env {
 	struct rete_tracefs *tfs;
 	struct rete_probe_set *probes;	/* the collection's probes: it adds its own */
 	const struct rete_collector_opts *opts;
+	const struct rete_pcap_filter *pcap;	/* -f, compiled; NULL when none (start only) */
+};
+
+/* How loud a collector's note is. */
+enum rete_note_level { RETE_NOTE_INFO, RETE_NOTE_WARN };
+
+/*
+ * Where a collector that produces events in userspace (rather than from
+ * probes) sends them: emit() writes ev to the collection's output (file,
+ * text) as every other event (0 or -errno); note() tells the user one
+ * sentence (what it changed, what it lost).
+ */
+struct rete_collector_sink {
+	int (*emit)(void *ctx, struct rete_event *ev);
+	void (*note)(void *ctx, enum rete_note_level level, const char *sentence);
+	void *ctx;
+	uint64_t now_ns;	/* CLOCK_MONOTONIC at this call */
+};
+
+/* The userspace half of such a collector, driven by the collection's event loop. */
+struct rete_collector_source {
+	/*
+	 * Start (after the probes are attached): system changes, sockets. 0,
+	 * or -errno and one sentence in err. *state is passed to the others.
+	 */
+	int (*start)(const struct rete_collector_env *env, const struct rete_collector_sink *sink,
+		     void **state, char *err, size_t errlen);
+	/* The descriptors to wait on (at most max); the count. */
+	size_t (*fds)(void *state, int *fds, size_t max);
+	/*
+	 * Called when fd is readable, and with fd -1 on every loop turn (to
+	 * emit what waited), after the probes' events queued so far were
+	 * written. 0 or -errno (the collection stops).
+	 */
+	int (*read)(void *state, int fd, const struct rete_collector_sink *sink);
+	/* Every event the collection writes (NULL: not needed). */
+	void (*observe)(void *state, const struct rete_event *ev);
+	/* Emit what is left, undo every system change, free; reports in its own words. */
+	void (*stop)(void *state, const struct rete_collector_sink *sink);
 };
 
 struct rete_collector_ops {
@@ -55,6 +99,14 @@ struct rete_collector_ops {
 	size_t cfg_switch;
 	/* The section it emits, when described by a table (events/section.h). */
 	const struct rete_section_desc *section;
+	/* Its userspace event source, when it has one. */
+	const struct rete_collector_source *source;
+	/*
+	 * A kernel function it reports from itself (Retis's nft collector
+	 * probes __nft_trace_packet): a user's probe on it is the collector's,
+	 * not one more probe of its own.
+	 */
+	const char *owns_probe;
 };
 
 #define RETE_CFG_SWITCH(field) offsetof(struct rete_chain_cfg, field)
