@@ -27,7 +27,7 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I$(BUILD) -Iinclude -Isrc \
 	-DRETE_VERSION='"$(VERSION)"' -DRETE_GIT_REV='"$(GIT_REV)"' \
 	-DRETE_DATADIR='"$(PREFIX)/share/rete"'
-LDLIBS := -lbpf -lelf -lz -lpcap -ljson-c -lyaml
+LDLIBS := -lbpf -lelf -lz -lpcap -ljson-c -lyaml -lnftnl -lmnl
 
 ARCH := x86
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \

@@ -18,6 +18,8 @@ deps=(
 	"libcmocka-dev:/usr/include/cmocka.h"
 	"libjson-c-dev:/usr/include/json-c/json.h"
 	"libyaml-dev:/usr/include/yaml.h"
+	"libnftnl-dev:/usr/include/libnftnl/trace.h"
+	"libmnl-dev:/usr/include/libmnl/libmnl.h"
 	"pkg-config:pkg-config"
 	"iproute2:ip"
 	"iputils-ping:ping"

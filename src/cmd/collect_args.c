@@ -3,8 +3,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <linux/netfilter.h>
+
 #include "cmd/cmd.h"
 #include "cmd/collect_args.h"
+#include "collectors/nft/nft_section.h"
 #include "lib/log.h"
 #include "lib/opts.h"
 #include "lib/parse.h"
@@ -34,6 +37,7 @@ enum {
 	OPT_FORMAT,
 	OPT_LINK_LAYER,
 	OPT_SKB_SECTIONS,
+	OPT_NFT_VERDICTS,
 	OPT_BUFFER_SIZE,
 	OPT_COLOR,
 	OPT_HELP,
@@ -41,8 +45,8 @@ enum {
 
 static const struct rete_opt collect_opts[] = {
 	{ OPT_COLLECTORS, 'c', "collectors", RETE_OPT_VALUE, "LIST",
-	  "Comma-separated collectors: auto, skb-tracking, skb, skb-drop, dev, ns\n"
-	  "(ovs, nft, ct are recognised, not implemented yet). 'auto' (default)\n"
+	  "Comma-separated collectors: auto, skb-tracking, skb, skb-drop, nft, ct,\n"
+	  "dev, ns (ovs is recognised, not implemented yet). 'auto' (default)\n"
 	  "enables every collector whose prerequisites are met; named ones are\n"
 	  "mandatory." },
 	{ OPT_PROBE, 'p', "probe", RETE_OPT_VALUE, "PROBE",
@@ -81,13 +85,18 @@ static const struct rete_opt collect_opts[] = {
 	{ OPT_STOP_AFTER, 0, "stop-after", RETE_OPT_VALUE, "COUNT",
 	  "Stop after COUNT events" },
 	{ OPT_ALLOW_SYSTEM_CHANGES, 0, "allow-system-changes", RETE_OPT_FLAG, NULL,
-	  "Allow mounting tracefs on /sys/kernel/tracing (unmounted at exit)" },
+	  "Allow mounting tracefs on /sys/kernel/tracing, and the nft collector's\n"
+	  "trace tables (rete_trace_PID, in each namespace with a ruleset); both\n"
+	  "undone at exit" },
 	{ OPT_UTC, 0, "utc", RETE_OPT_FLAG, NULL, "Print timestamps as UTC dates" },
 	{ OPT_FORMAT, 0, "format", RETE_OPT_VALUE, "FORMAT",
 	  "multi-line (default) or single-line" },
 	{ OPT_LINK_LAYER, 'e', NULL, RETE_OPT_FLAG, NULL, "Print link-layer information" },
 	{ OPT_SKB_SECTIONS, 0, "skb-sections", RETE_OPT_VALUE, "LIST",
 	  "Extra skb metadata: meta, dataref, gso, all (packet is always on)" },
+	{ OPT_NFT_VERDICTS, 0, "nft-verdicts", RETE_OPT_VALUE, "LIST",
+	  "nft events of these verdicts only: all, continue, break, jump, goto,\n"
+	  "return, drop, accept, stolen, queue, repeat (default drop,accept)" },
 	{ OPT_BUFFER_SIZE, 0, "buffer-size", RETE_OPT_VALUE, "SIZE",
 	  "Kernel event ring buffer size (default 8M; k/M/G units, a power of 2)" },
 	{ OPT_COLOR, 0, "color", RETE_OPT_VALUE, "WHEN",
@@ -257,6 +266,8 @@ static int collect_handler(void *ctx, const struct rete_opt *o, const char *v, c
 		return 0;
 	case OPT_SKB_SECTIONS:
 		return skb_sections_parse(v, &a->coll_opts.skb_sections, err, errlen);
+	case OPT_NFT_VERDICTS:
+		return rete_nft_verdicts_parse(v, &a->coll_opts.nft_verdicts, err, errlen);
 	case OPT_BUFFER_SIZE:
 		rc = rete_parse_size(v, &a->buffer_size);
 		if (rc || a->buffer_size < 4096 || (a->buffer_size & (a->buffer_size - 1)) ||
@@ -299,11 +310,14 @@ const struct rete_cmd rete_cmd_collect_desc = {
 int rete_collect_args_parse(int argc, char **argv, struct collect_args *a, char *err,
 			    size_t errlen)
 {
-	int rc = rete_opts_parse(collect_opts, NOPTS, argc - 1, argv + 1, false, collect_handler,
-				 a, NULL, 0, NULL, err, errlen);
+	int rc;
 
+	a->coll_opts.nft_verdicts = RETE_NFT_VERDICT_BIT(NF_DROP) | RETE_NFT_VERDICT_BIT(NF_ACCEPT);
+	rc = rete_opts_parse(collect_opts, NOPTS, argc - 1, argv + 1, false, collect_handler, a,
+			     NULL, 0, NULL, err, errlen);
 	if (rc < 0 || a->help)
 		return rc < 0 ? rc : 0;
+	a->coll_opts.allow_system_changes = a->allow_system_changes;
 	/* --print without --out: events are printed anyway (Retis accepts it too). */
 	if ((a->out_rotate && !a->out) || (a->out_rotate_count && !a->out_rotate)) {
 		snprintf(err, errlen, "%s", a->out_rotate ? "--out-rotate needs --out" :

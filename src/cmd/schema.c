@@ -22,7 +22,8 @@ const struct rete_cmd rete_cmd_schema_desc = {
 		"Print the JSON Schema (draft 2020-12) that every line of an event file\n"
 		"written by 'rete collect' (or by Retis) follows, one section per property;\n"
 		"the same schema 'rete pcap' embeds in its pcapng output. Sections rete does\n"
-		"not write yet (ct, nft, ovs) are objects without further description.\n",
+		"not write yet (ovs, ovs-detrace, userspace) are objects without further\n"
+		"description.\n",
 	.examples = "  rete schema > events.schema.json\n",
 	.opts = schema_opts,
 	.nopts = sizeof(schema_opts) / sizeof(schema_opts[0]),

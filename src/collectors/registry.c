@@ -18,6 +18,7 @@ extern const struct rete_collector_ops rete_collector_skb_drop;
 extern const struct rete_collector_ops rete_collector_dev;
 extern const struct rete_collector_ops rete_collector_ns;
 extern const struct rete_collector_ops rete_collector_ct;
+extern const struct rete_collector_ops rete_collector_nft;
 
 /* Retis's collectors that rete does not have yet: named, and refused with the reason. */
 static int check_ovs(const struct btf *btf, char *why, size_t whylen)
@@ -30,21 +31,14 @@ static int check_ovs(const struct btf *btf, char *why, size_t whylen)
 	return -EOPNOTSUPP;
 }
 
-static int check_unimplemented(const struct btf *btf, char *why, size_t whylen)
-{
-	snprintf(why, whylen, "it is not implemented in rete yet");
-	return -EOPNOTSUPP;
-}
-
 static const struct rete_collector_ops ovs = { .name = "ovs", .check = check_ovs };
-static const struct rete_collector_ops nft = { .name = "nft", .check = check_unimplemented };
 
 static const struct rete_collector_ops *const registry[] = {
 	&rete_collector_skb_tracking,
 	&rete_collector_skb,
 	&rete_collector_skb_drop,
 	&ovs,
-	&nft,
+	&rete_collector_nft,
 	&rete_collector_ct,
 	&rete_collector_dev,
 	&rete_collector_ns,

@@ -132,9 +132,10 @@ struct rete_ev_tracking {
 };
 
 /*
- * A section rete does not model (yet): ct, nft, ovs, ovs-detrace, userspace,
- * or an older Retis layout. Kept as compact JSON so files round-trip and the
- * text formatter can still render the ones it knows.
+ * A section rete does not model (yet): ovs, ovs-detrace, userspace, or a
+ * described one (ct, nft, ...) in a layout rete does not know. Kept as
+ * compact JSON so files round-trip and the text formatter can still render
+ * the ones it knows.
  */
 struct rete_ev_extra {
 	char name[32];

@@ -26,7 +26,7 @@ static const char schema_head[] =
 	"{\"$schema\":\"https://json-schema.org/draft/2020-12/schema\","
 	"\"title\":\"rete event\","
 	"\"description\":\"One line of a rete (Retis-compatible) event file. Sections rete "
-	"passes through without modelling them (nft, ovs, ovs-detrace, userspace) are "
+	"passes through without modelling them (ovs, ovs-detrace, userspace) are "
 	"not described.\","
 	"\"type\":\"object\","
 	"\"properties\":{"

@@ -3,8 +3,8 @@
  * models, field by field, in the layout of Retis's `retis schema` (top-level
  * "properties" of anyOf [{"$ref": "#/$defs/X"}, {"type": "null"}], "$defs"),
  * so tools written for Retis's schema (its Wireshark plugin) read it too.
- * Sections rete only passes through (ct, nft, ovs, ovs-detrace, userspace)
- * are not described: any other top-level property is allowed.
+ * Sections rete only passes through (ovs, ovs-detrace, userspace) are not
+ * described: any other top-level property is allowed.
  */
 #ifndef RETE_EVENTS_SCHEMA_H
 #define RETE_EVENTS_SCHEMA_H

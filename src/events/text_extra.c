@@ -1,7 +1,7 @@
 /*
- * Text rendering of the sections kept as JSON text: nft, ovs and
- * userspace, in Retis 1.6's format, plus a "<name> <json>" fallback so no
- * section is ever dropped.
+ * Text rendering of the sections kept as JSON text: ovs and userspace, in
+ * Retis 1.6's format, plus a "<name> <json>" fallback so no section is ever
+ * dropped.
  *
  * The JSON comes from files: any field may be missing or of the wrong type.
  * Missing numbers read as 0, missing strings as "", missing optional fields
@@ -62,13 +62,6 @@ static const char *jstr(struct json_object *obj, const char *key)
 	return s ? s : "";
 }
 
-static bool jbool(struct json_object *obj, const char *key)
-{
-	struct json_object *v = jget(obj, key);
-
-	return json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
-}
-
 static const char *skip_ws(const char *s)
 {
 	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
@@ -104,24 +97,6 @@ static struct json_object *parse_object(const char *json)
 		obj = NULL;
 	}
 	return obj;
-}
-
-/* ---- nft ---- */
-
-static void fmt_nft(struct rete_strbuf *out, struct json_object *nft)
-{
-	const char *vchain = jstr_opt(nft, "verdict_chain_name");
-
-	rete_strbuf_addf(out, "table %s (%" PRId64 ") chain %s (%" PRId64 ")",
-			 jstr(nft, "table_name"), ji64(nft, "table_handle"),
-			 jstr(nft, "chain_name"), ji64(nft, "chain_handle"));
-	if (jhas_int(nft, "rule_handle"))
-		rete_strbuf_addf(out, " handle %" PRId64, ji64(nft, "rule_handle"));
-	rete_strbuf_addf(out, " %s", jstr(nft, "verdict"));
-	if (jbool(nft, "policy"))
-		rete_strbuf_adds(out, " (policy)");
-	if (vchain)
-		rete_strbuf_addf(out, " chain %s", vchain);
 }
 
 /* ---- ovs ---- */
@@ -387,12 +362,6 @@ static bool fmt_lost(struct rete_strbuf *out, struct json_object *o, bool multil
 	return true;
 }
 
-static bool fmt_nft_extra(struct rete_strbuf *out, struct json_object *o, bool multiline)
-{
-	fmt_nft(out, o);
-	return true;
-}
-
 static bool fmt_ovs_extra(struct rete_strbuf *out, struct json_object *o, bool multiline)
 {
 	return fmt_ovs(out, o);
@@ -403,7 +372,6 @@ static const struct {
 	const char *name;
 	bool (*fmt)(struct rete_strbuf *out, struct json_object *o, bool multiline);
 } extra_fmts[] = {
-	{ "nft", fmt_nft_extra },
 	{ "ovs", fmt_ovs_extra },
 	{ "lost", fmt_lost },
 };

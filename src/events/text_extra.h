@@ -1,6 +1,7 @@
 /*
  * Text rendering of the sections rete keeps as JSON text (struct
- * rete_ev_extra): ct, nft, ovs, userspace and unknown ones. Private to the
+ * rete_ev_extra): ovs, userspace, lost and unknown ones, and the described
+ * sections (ct, nft, ...) that do not fit their description. Private to the
  * text formatter (text.c).
  */
 #ifndef RETE_EVENTS_TEXT_EXTRA_H
@@ -13,7 +14,7 @@
 
 /*
  * Append the body of one extra section, without leading separator. Known
- * sections (ct, nft, ovs) are rendered like Retis; anything else, or a known
+ * sections (ovs, lost) are rendered like Retis; anything else, or a known
  * section whose JSON is not an object, as "<name> <json>". With multiline, a
  * section may contain '\n' (the caller indents the following lines).
  */

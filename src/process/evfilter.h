@@ -8,7 +8,7 @@
  *
  * Meta filter (-m): a predicate over the event's fields, evaluated on the
  * event as JSON (the Retis 1.6 layout rete writes), so every section works,
- * including the ones rete keeps verbatim (ct, ovs, nft, ...):
+ * including the ones rete keeps verbatim (ovs, userspace, ...):
  *
  *   expr    := or
  *   or      := and { ("or" | "||") and }

@@ -94,7 +94,7 @@ static const struct field sections[] = {
 	{ "dev", F_OBJ, NULL },
 	{ "ovs", F_OBJ, NULL },
 	{ "ovs-detrace", F_OBJ, NULL },
-	{ "nft", F_OBJ, NULL },
+	{ "nft", F_OBJ, NULL },		/* described */
 	{ "ct", F_OBJ, NULL },		/* described */
 	{ "startup", F_OBJ, f_startup },
 	{ NULL },
@@ -406,6 +406,7 @@ static enum ftype described_type(const struct rete_field *f)
 	case RETE_FT_U16:
 	case RETE_FT_U32:
 	case RETE_FT_U64:
+	case RETE_FT_S64:
 		return F_NUM;
 	case RETE_FT_BOOL:
 		return F_BOOL;

@@ -35,7 +35,9 @@ static const char *const EVENT =
 	"\"dataref\":1}},"
 	"\"netns\":{\"cookie\":3,\"inum\":4026532741},"
 	"\"dev\":{\"name\":\"veth01\",\"ifindex\":11},"
-	"\"nft\":{\"state\":\"new\",\"zone_id\":0,\"mark\":-2,\"ratio\":0.5},"
+	"\"userspace\":{\"state\":\"new\",\"zone_id\":0,\"mark\":-2,\"ratio\":0.5},"
+	"\"nft\":{\"table_name\":\"filter\",\"chain_name\":\"input\",\"verdict\":\"drop\","
+	"\"table_handle\":-2,\"chain_handle\":1,\"rule_handle\":4,\"policy\":false},"
 	"\"ct\":{\"state\":\"new\",\"zone_id\":0,\"orig\":{\"ip\":{\"src\":\"192.168.125.10\"}},"
 	"\"mark\":16}}";
 
@@ -126,14 +128,23 @@ static void test_meta_numbers(void **state)
 	yes("skb-tracking.orig_head > 9223372036854775807");
 	yes("skb-tracking.skb > 18446619372617628672");
 	/* Negative and fractional JSON values (an unchecked section). */
-	yes("nft.mark == -2");
-	yes("nft.mark < 0");
-	yes("nft.mark > -3");
-	yes("nft.ratio == 0.5");
-	yes("nft.ratio > 0");
+	yes("userspace.mark == -2");
+	yes("userspace.mark < 0");
+	yes("userspace.mark > -3");
+	yes("userspace.ratio == 0.5");
+	yes("userspace.ratio > 0");
 	/* A section described by its collector (ct). */
 	yes("ct.mark == 0x10");
 	no("ct.mark > 16");
+	/* Signed 64-bit fields of a described section (nft's handles). */
+	yes("nft.rule_handle == 4");
+	no("nft.rule_handle != 4");
+	yes("nft.table_handle == -2");
+	yes("nft.table_handle < 0");
+	yes("nft.table_handle <= -2");
+	no("nft.table_handle < -2");
+	yes("nft.table_handle > -9223372036854775808");
+	yes("nft.chain_handle > -1");
 	(void)state;
 }
 
@@ -186,9 +197,12 @@ static void test_meta_missing(void **state)
 static void test_meta_types(void **state)
 {
 	/* Unchecked sections: a value of another type never matches. */
-	no("nft.state == 1");
-	no("nft.zone_id == \"0\"");
-	yes("nft.state == \"new\"");
+	no("userspace.state == 1");
+	no("userspace.zone_id == \"0\"");
+	yes("userspace.state == \"new\"");
+	yes("nft.verdict == \"drop\"");
+	yes("nft.policy == false");
+	no("nft.verdict_chain_name");
 	yes("ct.state == \"new\"");
 	/* Booleans. */
 	yes("skb.data_ref.cloned == true");
@@ -247,6 +261,11 @@ static void test_meta_errors(void **state)
 	bad("ct.zone_dri == \"x\"", "(did you mean 'zone_dir'?)");
 	bad("ct.orig.proto.tpc.sport == 1", "(did you mean 'tcp'?)");
 	bad("ct.labels.mid == 1", "unknown field 'mid' in 'labels' at column 11 (fields: hi, lo)");
+	bad("nft.rule_handel == 4",
+	    "unknown field 'rule_handel' in 'nft' at column 5 (did you mean 'rule_handle'?)");
+	bad("nft.rule_handle == \"4\"",
+	    "'nft.rule_handle' is a number but the value at column 20 is a string");
+	bad("nft.verdict == 0", "'nft.verdict' is a string but the value at column 16 is a number");
 	bad("dev == \"x\"", "'dev' (column 1) holds fields, not a value");
 	bad("common.task == 1", "'common.task' (column 1) holds fields");
 	bad("dev.name == veth01", "expected a value after '==' at column 13, got 'veth01' "

@@ -21,6 +21,7 @@
 #include <pcap/pcap.h>
 
 #include "collectors/ct/ct_section.h"
+#include "collectors/nft/nft_section.h"
 #include "events/section.h"
 #include "events/event.h"
 #include "events/json.h"
@@ -809,6 +810,7 @@ static void test_schema(void **state)
 	struct rete_event ev = { 0 };
 	struct json_object *props, *o;
 	struct rete_ct *ct;
+	struct rete_nft *nft;
 	char *json;
 
 	assert_int_equal(strlen(s), len);
@@ -844,7 +846,14 @@ static void test_schema(void **state)
 	ev.dev.has_rx_ifindex = true;
 	rete_event_set(&ev, RETE_SEC_NETNS);
 	ev.netns.has_cookie = true;
-	assert_int_equal(rete_event_add_extra(&ev, "nft", "{\"verdict\":\"drop\"}", 18), 0);
+	/* A pass-through section: not described, allowed. */
+	assert_int_equal(rete_event_add_extra(&ev, "ovs", "{\"event_type\":\"upcall\"}", 24), 0);
+	/* nft, described by its collector: every optional field. */
+	nft = rete_event_xsec(&ev, (size_t)rete_xsection_find("nft"), true);
+	assert_non_null(nft);
+	snprintf(nft->verdict, sizeof(nft->verdict), "jump");
+	nft->has_verdict_chain = nft->has_rule_handle = true;
+	nft->table_handle = -1;
 	/* ct, described by its collector: every optional field, and a parent. */
 	ct = rete_event_xsec(&ev, (size_t)rete_xsection_find("ct"), true);
 	assert_non_null(ct);

@@ -870,7 +870,9 @@ static void test_nft(void **state)
 		    "'verdict_chain_name':'other','table_handle':-1,'chain_handle':2,"
 		    "'rule_handle':null,'policy':false}",
 		    &ml, "table t (-1) chain c (2) jump chain other");
-	check_extra("nft", "{}", &ml, "table  (0) chain  (0) ");
+	/* A layout rete does not know (fields missing): shown as it is. */
+	check_extra("nft", "{}", &ml, "nft {}");
+	check_extra("nft", "{'verdict':'drop'}", &sl, "nft {'verdict':'drop'}");
 }
 
 /* ---- ovs ---- */
@@ -1034,8 +1036,9 @@ static void test_extra_bad_fields(void **state)
 	check_extra("ct", "{'state':5,'orig':5,'reply':'x','labels':7,'mark':'m','parent':[1]}",
 		    &ml, "ct {'state':5,'orig':5,'reply':'x','labels':7,'mark':'m','parent':[1]}");
 	check_extra("ct", "{'parent':{}}", &sl, "ct {'parent':{}}");
+	/* So is an nft section that does not fit its description. */
 	check_extra("nft", "{'table_name':5,'policy':'yes','rule_handle':'1'}", &ml,
-		    "table  (0) chain  (0) ");
+		    "nft {'table_name':5,'policy':'yes','rule_handle':'1'}");
 	check_extra("ovs", "{'event_type':5}", &ml, "ovs {'event_type':5}");
 	check_extra("ovs", "{'event_type':'flow_lookup','ufid':'abc'}", &ml,
 		    "ufid 00000000-0000-0000-0000-000000000000 hit (mask/cache) 0/0 flow 0 "
