@@ -663,11 +663,13 @@ static int nft_start(const struct rete_collector_env *env, const struct rete_col
 			goto fail;
 		st->installed = true;
 	}
-	if (!st->nns)
-		note(sink, env->opts->named ? RETE_NOTE_WARN : RETE_NOTE_INFO,
+	if (!st->nns && env->opts->named)
+		note(sink, RETE_NOTE_WARN,
 		     "nft: no network namespace has an nftables ruleset, so there is nothing to "
 		     "trace (rulesets created after this start are not seen)");
-	else if (env->opts->allow_system_changes)
+	else if (!st->nns) {
+		/* started by auto with nothing to trace: nothing to say */
+	} else if (env->opts->allow_system_changes)
 		note(sink, RETE_NOTE_INFO,
 		     "nft: added the tables ip and ip6 %s (chains prerouting and output, priority "
 		     "-2147483648, setting nftrace on the packets to trace) in %zu network "
@@ -736,7 +738,9 @@ static void nft_observe(void *state, const struct rete_event *ev)
 {
 	struct nft_state *st = state;
 
-	rete_nft_recent_observe(&st->recent, ev);
+	/* Nothing to join to when no namespace is traced. */
+	if (st->nns)
+		rete_nft_recent_observe(&st->recent, ev);
 }
 
 static void nft_stop(void *state, const struct rete_collector_sink *sink)
