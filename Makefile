@@ -26,7 +26,7 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wundef -Wmissing-prototyp
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -I$(BUILD) -Iinclude -Isrc \
 	-DRETE_VERSION='"$(VERSION)"' -DRETE_GIT_REV='"$(GIT_REV)"' \
-	-DRETE_DATADIR='"$(PREFIX)/share/rete"'
+	-DRETE_DATADIR='"$(PREFIX)/share/rete"' -DRETE_PYTHON='"$(PY)"' -DRETE_PYSITE='"$(PY_SITE)"'
 LDLIBS := -lbpf -lelf -lz -lpcap -ljson-c -lyaml -lnftnl -lmnl
 
 ARCH := x86
@@ -52,6 +52,18 @@ ASAN_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests-asan/%,$(UNIT_SRCS))
 UNIT_HELPERS := $(wildcard tests/unit/helpers/*.c)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
+# The Python module (python/): rete/__init__.py and its C extension rete/_rete over the
+# library built position-independent. Debian's python3, whatever python3 is first on PATH.
+PY ?= /usr/bin/python3
+PY_INC := $(patsubst -I%,-isystem %,$(shell $(PY)-config --includes 2>/dev/null))
+PY_EXT := $(shell $(PY)-config --extension-suffix 2>/dev/null || echo .so)
+PY_VER := $(shell $(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# Where Debian's python3 looks: /usr/lib/python3/dist-packages, /usr/local/lib/python3.X/dist-packages.
+PY_SITE ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/python3/dist-packages,$(PREFIX)/lib/python$(PY_VER)/dist-packages)
+PIC_OBJS := $(patsubst src/%.c,$(BUILD)/pic/%.o,$(LIB_SRCS))
+PYMOD := $(BUILD)/python/rete/_rete$(PY_EXT)
+PYPKG := $(BUILD)/python/rete/__init__.py
+
 # libFuzzer harnesses (tests/fuzz/): the library rebuilt with clang, coverage and sanitizers.
 FUZZ_CC ?= clang
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
@@ -69,10 +81,10 @@ Q := @
 msg = @printf '  %-7s %s\n' $(1) $(2)
 endif
 
-.PHONY: all deps check collect install install-retis-alias clean unit unit-asan bench format \
+.PHONY: python all deps check collect install install-retis-alias clean unit unit-asan bench format \
 	fuzz fuzz-build
 
-all: $(SKELS) $(BUILD)/rete
+all: $(SKELS) $(BUILD)/rete python
 
 # Keep generated BPF objects and skeletons (they are not throwaway intermediates).
 .SECONDARY: $(BPF_OBJS) $(SKELS) $(TEST_SKELS) $(BUILD)/vmlinux.h \
@@ -115,6 +127,27 @@ $(BUILD)/asan/%.o: src/%.c $(HDRS) $(SKELS)
 $(BUILD)/librete.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/pic/%.o: src/%.c $(HDRS) $(SKELS)
+	@mkdir -p $(@D)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -fPIC -c $< -o $@
+
+$(BUILD)/librete-pic.a: $(PIC_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(PYMOD): python/_rete.c $(BUILD)/librete-pic.a $(HDRS)
+	@mkdir -p $(@D)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $(PY_INC) -fPIC -shared python/_rete.c $(BUILD)/librete-pic.a \
+		$(LDLIBS) -o $@
+
+$(PYPKG): python/rete/__init__.py
+	@mkdir -p $(@D)
+	$(Q)cp $< $@
+
+python: $(PYMOD) $(PYPKG)
 
 $(BUILD)/librete-asan.a: $(ASAN_OBJS)
 	$(call msg,AR,$@)
@@ -178,8 +211,10 @@ bench: deps
 	$(SUDO) env BUILD=$(BUILD) bench/run.sh
 
 # Man pages and the bash completion come from the binary's own option tables.
-install: $(BUILD)/rete
+install: $(BUILD)/rete python
 	install -D -m 0755 $(BUILD)/rete $(DESTDIR)$(PREFIX)/bin/rete
+	install -D -m 0644 $(PYPKG) $(DESTDIR)$(PY_SITE)/rete/__init__.py
+	install -D -m 0644 $(PYMOD) $(DESTDIR)$(PY_SITE)/rete/$(notdir $(PYMOD))
 	install -d $(DESTDIR)$(PREFIX)/share/rete/profiles
 	install -m 0644 profiles/*.yaml $(DESTDIR)$(PREFIX)/share/rete/profiles/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1

@@ -16,7 +16,7 @@ static const struct rete_cmd *const commands[] = {
 	&rete_cmd_collect_desc, &rete_cmd_print_desc,	 &rete_cmd_sort_desc,
 	&rete_cmd_stats_desc,	&rete_cmd_inspect_desc,	 &rete_cmd_profile_desc,
 	&rete_cmd_pcap_desc,	&rete_cmd_schema_desc,	 &rete_cmd_complete_desc,
-	&rete_cmd_man_desc,
+	&rete_cmd_man_desc,	&rete_cmd_python_desc,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -99,6 +99,7 @@ extern const struct rete_cmd rete_cmd_pcap_desc;
 extern const struct rete_cmd rete_cmd_complete_desc;
 extern const struct rete_cmd rete_cmd_man_desc;
 extern const struct rete_cmd rete_cmd_schema_desc;
+extern const struct rete_cmd rete_cmd_python_desc;
 
 int rete_cmd_collect(const struct rete_global *g, int argc, char **argv);
 int rete_cmd_print(const struct rete_global *g, int argc, char **argv);
