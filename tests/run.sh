@@ -4,6 +4,7 @@
 #   unit-asan  the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   fuzz       every libFuzzer harness (tests/fuzz/) over its committed corpus: a regression
 #              check of seconds (`make fuzz` runs them for longer)
+#   python     pytest tests of the rete Python module (tests/python/), Debian's python3
 #   func       functional tests (tests/func/*.sh): real BPF, netns, veth; root needed
 #   lane       the functional tests needing root, inside Debian's 6.1 and 6.12 kernels under
 #              qemu (tests/lane/), one boot per kernel; skipped with the reason when qemu
@@ -15,7 +16,7 @@ BUILD=${BUILD:-build}
 case "$BUILD" in /*) RETE="$BUILD/rete" ;; *) RETE="$PWD/$BUILD/rete" ;; esac
 export BUILD RETE
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit unit-asan fuzz func lane)
+[ ${#suites[@]} -eq 0 ] && suites=(unit unit-asan fuzz python func lane)
 
 passed=0 failed=0 skipped=0
 failures=()
@@ -156,6 +157,31 @@ run_lane() {
 	[ -z "${lock:-}" ] || exec {lock}>&-
 }
 
+# pytest over tests/python/: its summary line gives the counts.
+run_pytest() {
+	local py=/usr/bin/python3 out rc p f s e x
+	if ! "$py" -c 'import pytest' 2>/dev/null; then
+		echo "    SKIP python: python3-pytest is missing"
+		skipped=$((skipped + 1))
+		return
+	fi
+	out=$(RETE_BUILD="$BUILD" "$py" -m pytest -q -rsxX -p no:cacheprovider tests/python 2>&1)
+	rc=$?
+	count() { tail -1 <<<"$out" | tr ',' '\n' | sed -n "s/^ *\([0-9][0-9]*\) $1\b.*/\1/p" | head -1; }
+	p=$(count passed) f=$(count failed) s=$(count skipped) e=$(count 'errors\?') x=$(count xfailed)
+	p=${p:-0} f=$((${f:-0} + ${e:-0})) s=$((${s:-0} + ${x:-0}))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+	fi
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+	grep -E '^(SKIPPED|XFAIL|XPASS|FAILED|ERROR)' <<<"$out" | head -20 | sed 's/^/    /'
+	if [ "$f" -ne 0 ]; then
+		failures+=("tests/python")
+		grep -E '^E ' <<<"$out" | head -20 | sed 's/^/    /'
+	fi
+	printf '  %-40s %3d passed %3d failed %3d skipped\n' "tests/python (pytest)" "$p" "$f" "$s"
+}
+
 for suite in "${suites[@]}"; do
 	echo "== $suite"
 	case "$suite" in
@@ -171,6 +197,8 @@ for suite in "${suites[@]}"; do
 			echo "    SKIP fuzz: no harness built (make fuzz-build: clang with libFuzzer)"
 			skipped=$((skipped + 1))
 		fi ;;
+	python)
+		run_pytest ;;
 	func)
 		for t in tests/func/test_*.sh; do [ -f "$t" ] && run_func "$t"; done ;;
 	lane)
