@@ -18,6 +18,7 @@
 #include "rete_common.bpf.h"
 #include "collectors/ct/ct.bpf.h"
 #include "collectors/dev/dev.bpf.h"
+#include "collectors/nft/nft.bpf.h"
 #include "collectors/ns/ns.bpf.h"
 #include "collectors/skb/skb.bpf.h"
 #include "collectors/skb_drop/skb_drop.bpf.h"
@@ -105,6 +106,8 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 		rete_collect_skb(&b, rc, rete_cfg.skb_sections);
 	if (rete_cfg.ct)
 		rete_collect_ct(&b, rc);
+	if (rete_cfg.nft)
+		rete_collect_nft(&b, rc);
 	if (rete_cfg.dev)
 		rete_collect_dev(&b, rc);
 	if (rete_cfg.ns)

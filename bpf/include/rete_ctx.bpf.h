@@ -7,6 +7,7 @@
 #include "uapi/rete_config.h"
 
 struct rete_scratch;
+struct rete_sec_nft;
 
 struct rete_ctx {
 	void *ctx;			/* the program's own context (for stack traces) */
@@ -30,6 +31,7 @@ struct rete_ctx {
 	__s32 dev_ifindex;
 	bool dev_snapped;		/* rete_snap_dev ran */
 	bool dev_ok;			/* ... and found a readable device */
+	const struct rete_sec_nft *nft;	/* nft's kprobe: the rule and verdict (scratch) */
 };
 
 /* Argument idx of args[16] (RETE_ARG_NONE and out-of-range indexes give 0). */

@@ -7,6 +7,7 @@
 
 #include "uapi/rete_config.h"
 #include "uapi/rete_event.h"
+#include "uapi/rete_sections.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -72,6 +73,7 @@ struct rete_scratch {
 	struct rete_tracking_info track;
 	__u8 sig[RETE_SIG_READ];
 	__u8 ct[RETE_CT_READ];	/* ct: the connection's fields */
+	struct rete_sec_nft nft;	/* nft: read before the chain runs */
 };
 
 /*

@@ -128,6 +128,25 @@ static __always_inline int rete_kprobe_return_run(struct pt_regs *ctx, struct re
 	return rete_chain(rc);
 }
 
+/* nft's probe on __nft_trace_packet (src/collectors/nft/nft.bpf.h). */
+static __always_inline int rete_kprobe_nft_run(struct pt_regs *ctx, struct rete_ctx *rc)
+{
+	__u64 *args = rc->scratch->args;
+
+	rc->probe_id = (__u32)bpf_get_attach_cookie(ctx);
+	rc->cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc->probe_id);
+	if (!rc->cfg)
+		return 0;
+	rete_kprobe_args(ctx, args);
+	if (!rete_nft_read(args, &rc->scratch->nft, &rc->skb) || !rc->skb)
+		return 0;
+	rc->nft = &rc->scratch->nft;
+	rc->ts = bpf_ktime_get_ns();
+	rc->ksym = bpf_get_func_ip(ctx);
+	rc->ctx = ctx;
+	return rete_chain(rc);
+}
+
 SEC("rete_kprobe")
 int rete_kprobe_entry(struct pt_regs *ctx)
 {
@@ -152,6 +171,21 @@ int rete_kprobe_return(struct pt_regs *ctx)
 	if (!rc.scratch)
 		return 0;
 	ret = rete_kprobe_return_run(ctx, &rc);
+	rete_scratch_exit();
+	return ret;
+}
+
+/* Loaded only when the nft collector probes __nft_trace_packet. */
+SEC("rete_kprobe/nft")
+int rete_kprobe_nft(struct pt_regs *ctx)
+{
+	struct rete_ctx rc = {};
+	int ret;
+
+	rc.scratch = rete_scratch_enter();
+	if (!rc.scratch)
+		return 0;
+	ret = rete_kprobe_nft_run(ctx, &rc);
 	rete_scratch_exit();
 	return ret;
 }

@@ -17,6 +17,8 @@
 #define RETE_PROBE_F_TRACK_HEAD_FREE 0x10	/* skb_free_head: the data head is freed */
 #define RETE_PROBE_F_TRACK_PARTIAL 0x20	/* kfree_skb_partial: freed when arg 1 (head_stolen) */
 #define RETE_PROBE_F_TRACK_EXPAND 0x40	/* pskb_expand_head: the head is about to change */
+/* nft's kprobe on __nft_trace_packet: run by the nft program, its skb found through pktinfo */
+#define RETE_PROBE_F_NFT 0x80
 
 /* Per-probe configuration, array map indexed by probe id (the attach cookie). */
 struct rete_probe_cfg {
@@ -102,6 +104,19 @@ struct rete_chain_cfg {
 	__u8 filter_l3;
 	__u8 filter_meta;
 	__u8 filter_strict;	/* tracked packets are filtered too (--filter-mode strict) */
+	__u8 nft;		/* the nft collector's kprobe (src/collectors/nft/nft.bpf.h) */
+	/*
+	 * nft: where __nft_trace_packet's prototype (it changed in 6.4) has each
+	 * value, RETE_ARG_NONE when it is not an argument (then read from the
+	 * traceinfo, or found from the rule).
+	 */
+	__u8 nft_arg_info;	/* struct nft_traceinfo * */
+	__u8 nft_arg_pkt;	/* struct nft_pktinfo * */
+	__u8 nft_arg_verdict;	/* struct nft_verdict * */
+	__u8 nft_arg_rule;	/* struct nft_rule_dp * */
+	__u8 nft_arg_chain;	/* struct nft_chain * */
+	__u8 nft_arg_type;	/* enum nft_trace_types */
+	__u64 nft_verdicts;	/* --nft-verdicts: bit (code + 5) per verdict code */
 };
 
 /* Probe runs one CPU can nest (each has its own scratch area). */
@@ -145,7 +160,7 @@ struct rete_kret_entry {
 #define RETE_FENTRY_ID_MAGIC 0x7e7ef1d0
 
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_cfg) == 8, "rete_probe_cfg ABI");
-RETE_STATIC_ASSERT(sizeof(struct rete_chain_cfg) == 32, "rete_chain_cfg ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_chain_cfg) == 40, "rete_chain_cfg ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_tracking_info) == 40, "rete_tracking_info ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_counters) == 32, "rete_probe_counters ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_kret_key) == 16, "rete_kret_key ABI");

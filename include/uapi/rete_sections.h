@@ -114,6 +114,26 @@ struct rete_sec_ns {
 };
 
 /*
+ * NFT/MAIN: one nftables rule or chain policy the packet met, and its
+ * verdict (the nft collector's kprobe on __nft_trace_packet).
+ */
+#define RETE_NFT_F_RULE 0x1	/* rule_handle set (not a chain policy) */
+#define RETE_NFT_F_POLICY 0x2	/* the verdict is the base chain's policy */
+#define RETE_NFT_F_VCHAIN 0x4	/* verdict_chain: the target of a jump or goto */
+#define RETE_NFT_NAME 64	/* names longer than 63 bytes are cut */
+struct rete_sec_nft {
+	__s64 table_handle;
+	__s64 chain_handle;
+	__s64 rule_handle;
+	__s32 verdict;		/* NF_DROP.. (masked), NFT_CONTINUE.. (negative) */
+	__u8 flags;		/* RETE_NFT_F_* */
+	__u8 pad[3];
+	char table_name[RETE_NFT_NAME];
+	char chain_name[RETE_NFT_NAME];
+	char verdict_chain[RETE_NFT_NAME];
+};
+
+/*
  * CT/MAIN (the packet's connection) and CT/PARENT (its master, for an
  * expected connection): from skb->_nfct.
  */
@@ -150,5 +170,6 @@ RETE_STATIC_ASSERT(sizeof(struct rete_sec_skb_vlan) == 8, "rete_sec_skb_vlan ABI
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_dev) == 24, "rete_sec_dev ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_ns) == 16, "rete_sec_ns ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_sec_ct) == 120, "rete_sec_ct ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_sec_nft) == 224, "rete_sec_nft ABI");
 
 #endif

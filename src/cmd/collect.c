@@ -53,6 +53,8 @@ struct collection {
 	struct rete_output out;
 	struct rete_event ev;
 	bool collectors[RETE_COLLECTORS_MAX];	/* by registry index */
+	/* -p named a function a collector probes itself: with /stack? (by registry index) */
+	bool owned_given[RETE_COLLECTORS_MAX], owned_stack[RETE_COLLECTORS_MAX];
 	int sfd;			/* signalfd */
 	int epfd;
 	struct ring_buffer *rb;
@@ -182,56 +184,53 @@ static bool source_selected(const struct collection *c)
  * nft collector reports __nft_trace_packet itself (from nftables traces
  * where the kernel has no kprobes).
  */
-static const struct rete_collector_ops *probe_owner(const struct collection *c,
-						   const struct rete_probe_spec *spec)
+static int probe_owner(const struct collection *c, const struct rete_probe_spec *spec)
 {
 	if (!rete_probe_type_is_kfunc(spec->type))
-		return NULL;
+		return -1;
 	for (size_t i = 0; i < rete_collectors_count(); i++) {
 		const struct rete_collector_ops *ops = rete_collector_get(i);
 
 		if (c->collectors[i] && ops->owns_probe && !strcmp(ops->owns_probe, spec->target))
-			return ops;
+			return (int)i;
 	}
-	return NULL;
+	return -1;
 }
 
-static int setup_probes(struct collection *c)
+/*
+ * After the collectors' setup: a collector probing a function -p named gets
+ * the probe's /stack; one that reports without it here says so.
+ */
+static bool owned_probes_settle(struct collection *c, uint8_t flags)
 {
-	struct collect_args *a = &c->args;
-	static const char *const defaults[] = { "tp:net:netif_receive_skb",
-						"tp:net:net_dev_start_xmit" };
-	/* Where Retis's --probe-stack starts: the stacks at the frees name the whole path. */
-	static const char *const stack_defaults[] = { "tp:skb:consume_skb", "tp:skb:kfree_skb" };
-	const char *list[RETE_COLLECT_MAX_PROBES];
-	size_t n = 0;
-	uint8_t flags = RETE_PROBE_F_EMIT | (a->probe_stack ? RETE_PROBE_F_STACK : 0);
+	bool found = false;
+
+	for (size_t i = 0; i < rete_collectors_count(); i++) {
+		const struct rete_collector_ops *ops = rete_collector_get(i);
+		struct rete_probe *p;
+
+		if (!c->owned_given[i])
+			continue;
+		p = rete_probe_set_find(&c->probes, RETE_PROBE_KPROBE, ops->owns_probe);
+		if (p) {
+			found = true;
+			p->flags |= (uint8_t)((c->owned_stack[i] ? RETE_PROBE_F_STACK : 0) |
+					      (flags & RETE_PROBE_F_STACK));
+			log_debug("kprobe:%s is the %s collector's own probe", ops->owns_probe,
+				  ops->name);
+		} else {
+			log_info("kprobe:%s: the %s collector reports without this probe on this "
+				 "kernel (no stack traces)", ops->owns_probe, ops->name);
+		}
+	}
+	return found;
+}
+
+static int add_probes(struct collection *c, const char *const *list, size_t n, uint8_t flags)
+{
 	char err[512];
 	int rc;
 
-	for (size_t i = 0; i < a->nprobes; i++) {
-		struct rete_probe_spec spec;
-		const struct rete_collector_ops *owner;
-
-		if (!rete_probe_parse(a->probes[i], &spec, err, sizeof(err)) &&
-		    (owner = probe_owner(c, &spec))) {
-			log_info("%s: the %s collector reports from %s itself (here from nftables "
-				 "traces, without stack traces)",
-				 a->probes[i], owner->name, spec.target);
-			continue;
-		}
-		list[n++] = a->probes[i];
-	}
-	if (!n && a->probe_stack) {
-		memcpy(list, stack_defaults, sizeof(stack_defaults));
-		n = 2;
-		log_info("No probe(s) given: --probe-stack starts at %s, %s", list[0], list[1]);
-	} else if (!n && (!a->any_collector_arg || source_selected(c))) {
-		/* A collector with events of its own (nft) joins them to these. */
-		memcpy(list, defaults, sizeof(defaults));
-		n = 2;
-		log_info("No probe(s) given: using %s, %s", defaults[0], defaults[1]);
-	}
 	for (size_t i = 0; i < n; i++) {
 		struct rete_probe_spec spec;
 		size_t added = 0;
@@ -246,6 +245,55 @@ static int setup_probes(struct collection *c)
 			return rc;
 		}
 	}
+	return 0;
+}
+
+static int setup_probes(struct collection *c)
+{
+	struct collect_args *a = &c->args;
+	static const char *const defaults[] = { "tp:net:netif_receive_skb",
+						"tp:net:net_dev_start_xmit" };
+	/* Where Retis's --probe-stack starts: the stacks at the frees name the whole path. */
+	static const char *const stack_defaults[] = { "tp:skb:consume_skb", "tp:skb:kfree_skb" };
+	const char *list[RETE_COLLECT_MAX_PROBES];
+	size_t n = 0;
+	uint8_t flags = RETE_PROBE_F_EMIT | (a->probe_stack ? RETE_PROBE_F_STACK : 0);
+	bool defaults_wanted = false, defaults_deferred = false;
+	char err[512];
+	int rc;
+
+	for (size_t i = 0; i < a->nprobes; i++) {
+		struct rete_probe_spec spec;
+		int owner;
+
+		if (!rete_probe_parse(a->probes[i], &spec, err, sizeof(err)) &&
+		    (owner = probe_owner(c, &spec)) >= 0) {
+			c->owned_given[owner] = true;
+			c->owned_stack[owner] |= spec.stack;
+			continue;
+		}
+		list[n++] = a->probes[i];
+	}
+	if (!n && a->probe_stack) {
+		memcpy(list, stack_defaults, sizeof(stack_defaults));
+		n = 2;
+		log_info("No probe(s) given: --probe-stack starts at %s, %s", list[0], list[1]);
+	} else if (!n && (!a->any_collector_arg || source_selected(c))) {
+		/*
+		 * A collector with events of its own (nft) joins them to these; when
+		 * -p named only its own probe, they are added only if it reports
+		 * without that probe here.
+		 */
+		defaults_wanted = true;
+		for (size_t i = 0; i < RETE_COLLECTORS_MAX; i++)
+			defaults_wanted &= !c->owned_given[i];
+		defaults_deferred = !defaults_wanted;
+	}
+	if (defaults_wanted)
+		log_info("No probe(s) given: using %s, %s", defaults[0], defaults[1]);
+	rc = add_probes(c, defaults_wanted ? defaults : list, defaults_wanted ? 2 : n, flags);
+	if (rc)
+		return rc;
 	/* Collectors add their own probes (skb-drop's reports events) and set their switches. */
 	for (size_t i = 0; i < rete_collectors_count(); i++) {
 		const struct rete_collector_ops *ops = rete_collector_get(i);
@@ -264,6 +312,12 @@ static int setup_probes(struct collection *c)
 			log_error("%s", err);
 			return rc;
 		}
+	}
+	if (!owned_probes_settle(c, flags) && defaults_deferred) {
+		log_info("No probe(s) given: using %s, %s", defaults[0], defaults[1]);
+		rc = add_probes(c, defaults, 2, flags);
+		if (rc)
+			return rc;
 	}
 	if (!has_user_probe(&c->probes)) {
 		log_error("no probe to install: give one with -p (e.g. -p tp:skb:kfree_skb)");

@@ -4,7 +4,9 @@
  * gets one link for all its functions, the probe ids as per-function
  * cookies; otherwise one perf-event link per function with the probe id as
  * bpf_cookie. A kretprobe needs both programs on its function: the entry
- * one stores the arguments, the return one reports.
+ * one stores the arguments, the return one reports. A probe flagged
+ * RETE_PROBE_F_NFT gets the nft collector's program instead of the entry
+ * one (loaded only then: it is relocated against nf_tables' types).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +29,7 @@ struct kprobe_backend {
 	struct rete_kprobe *skel;
 	bool multi;			/* kprobe.multi links */
 	bool has_return;		/* some kretprobe: the return program is loaded */
+	bool has_nft;			/* some nft probe: the nft program is loaded */
 	struct bpf_link **links;
 	size_t nlinks, links_cap;
 	size_t skipped;			/* wildcard probes that would not attach */
@@ -43,6 +46,8 @@ struct kgroup {
 	bool retprobe;
 	/* Which probes: kprobes (entry) or kretprobes (entry or return). */
 	enum rete_probe_type type;
+	/* Those flagged RETE_PROBE_F_NFT (and one link each), or the others. */
+	bool nft;
 };
 
 static bool kprobe_owns(enum rete_probe_type type)
@@ -83,8 +88,10 @@ static int kprobe_load(struct rete_session *s, struct rete_backend **ret, char *
 		rc = -ENOMEM;
 		goto out_free;
 	}
-	for (size_t i = 0; i < set->n; i++)
+	for (size_t i = 0; i < set->n; i++) {
 		b->has_return |= set->probes[i].type == RETE_PROBE_KRETPROBE;
+		b->has_nft |= !!(set->probes[i].flags & RETE_PROBE_F_NFT);
+	}
 	if (rete_session_get_opts(s)->no_kprobe_multi)
 		snprintf(why, sizeof(why), "disabled by the caller");
 	else
@@ -121,6 +128,7 @@ static int kprobe_load(struct rete_session *s, struct rete_backend **ret, char *
 						      BPF_TRACE_KPROBE_MULTI);
 	}
 	bpf_program__set_autoload(b->skel->progs.rete_kprobe_return, b->has_return);
+	bpf_program__set_autoload(b->skel->progs.rete_kprobe_nft, b->has_nft);
 	b->inject.btf = bpf_object__btf(b->skel->obj);
 	rc = rete_kprobe__load(b->skel);
 	if (rc) {
@@ -264,9 +272,9 @@ static int attach_group(struct kprobe_backend *b, const struct kgroup *g, size_t
 	for (size_t i = lo; i < set->n && !rc; i++) {
 		const struct rete_probe *p = &set->probes[i];
 
-		if (p->type != g->type || b->left_out[i])
+		if (p->type != g->type || b->left_out[i] || !(p->flags & RETE_PROBE_F_NFT) != !g->nft)
 			continue;
-		if (b->multi) {
+		if (b->multi && !g->nft) {
 			syms[n] = p->symbol;
 			cookies[n++] = i;
 			continue;
@@ -303,9 +311,10 @@ static int kprobe_attach(struct rete_backend *base, char *err, size_t errlen)
 	 * entry without its return would stay in the in-flight table.
 	 */
 	const struct kgroup groups[] = {
-		{ b->skel->progs.rete_kprobe_return, true, RETE_PROBE_KRETPROBE },
-		{ b->skel->progs.rete_kprobe_entry, false, RETE_PROBE_KRETPROBE },
-		{ b->skel->progs.rete_kprobe_entry, false, RETE_PROBE_KPROBE },
+		{ b->skel->progs.rete_kprobe_return, true, RETE_PROBE_KRETPROBE, false },
+		{ b->skel->progs.rete_kprobe_entry, false, RETE_PROBE_KRETPROBE, false },
+		{ b->skel->progs.rete_kprobe_entry, false, RETE_PROBE_KPROBE, false },
+		{ b->skel->progs.rete_kprobe_nft, false, RETE_PROBE_KPROBE, true },
 	};
 	const struct rete_probe_set *set = rete_session_get_probes(b->base.s);
 	uint64_t start = now_us();
@@ -320,7 +329,7 @@ static int kprobe_attach(struct rete_backend *base, char *err, size_t errlen)
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		int rc;
 
-		if (groups[i].retprobe && !b->has_return)
+		if ((groups[i].retprobe && !b->has_return) || (groups[i].nft && !b->has_nft))
 			continue;
 		rc = attach_group(b, &groups[i], 0, err, errlen);
 		if (rc) {
@@ -343,7 +352,7 @@ static int kprobe_add(struct rete_backend *base, size_t first, char *err, size_t
 {
 	struct kprobe_backend *b = (struct kprobe_backend *)base;
 	const struct rete_probe_set *set = rete_session_get_probes(b->base.s);
-	const struct kgroup g = { b->skel->progs.rete_kprobe_entry, false, RETE_PROBE_KPROBE };
+	const struct kgroup g = { b->skel->progs.rete_kprobe_entry, false, RETE_PROBE_KPROBE, false };
 	size_t old = b->nleft_out;
 	bool *l;
 
@@ -382,7 +391,8 @@ static uint64_t kprobe_recursion_misses(const struct rete_backend *base)
 	const struct kprobe_backend *b = (const struct kprobe_backend *)base;
 
 	return prog_misses(b->skel->progs.rete_kprobe_entry) +
-	       prog_misses(b->skel->progs.rete_kprobe_return);
+	       prog_misses(b->skel->progs.rete_kprobe_return) +
+	       prog_misses(b->skel->progs.rete_kprobe_nft);
 }
 
 static size_t kprobe_skipped(const struct rete_backend *base)

@@ -664,3 +664,12 @@ int rete_probe_add_internal(struct rete_probe_set *set, const struct btf *btf,
 		return -EINVAL;
 	return set_add(set, RETE_PROBE_RAW_TP, symbol, &args, flags, false);
 }
+
+int rete_probe_add_collector_kprobe(struct rete_probe_set *set, const char *symbol,
+				    uint8_t flags)
+{
+	struct rete_probe_args args = { .nargs = 0 };
+
+	memset(args.pos, -1, sizeof(args.pos));
+	return set_add(set, RETE_PROBE_KPROBE, symbol, &args, flags, false);
+}

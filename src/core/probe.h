@@ -105,4 +105,11 @@ int rete_probe_resolve_kfunc(const struct rete_probe_spec *spec, const struct bt
 int rete_probe_add_internal(struct rete_probe_set *set, const struct btf *btf,
 			    const char *symbol, uint8_t flags);
 
+/*
+ * Add a kprobe on a function a collector's own program reads (flags holds
+ * the collector's RETE_PROBE_F_* bit): no argument is known to the core.
+ */
+int rete_probe_add_collector_kprobe(struct rete_probe_set *set, const char *symbol,
+				    uint8_t flags);
+
 #endif

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # The nft collector: the rules and policies a packet meets in a firewalld-like ruleset of
 # $NS_B (an inet table, a base chain with a drop policy, a jump to a user chain that drops TCP
-# to 8080, accepted ICMP), from nftables' trace messages with --allow-system-changes, joined
-# to the packet's other events; --nft-verdicts; the text; the ruleset left as it was; the
-# table of a killed rete removed by the next start; listening only without the option.
+# to 8080, accepted ICMP), with --allow-system-changes, joined to the packet's other events;
+# --nft-verdicts; the text; the ruleset left as it was; the table of a killed rete removed by
+# the next start; what happens without the option. Two methods, chosen by probing the
+# kernel: a kprobe on __nft_trace_packet where kprobes exist (the lane's kernels), nftables'
+# trace messages elsewhere (this host); nft_method checks the choice.
 #   A (192.0.2.1) -- B (192.0.2.2, the ruleset)
 cd "$(dirname "$0")/../.."
 . tests/func/lib.sh
 
-ALL=(nft_drop_rule nft_drop_joined nft_policy nft_accept_default nft_verdicts_drop_only
+ALL=(nft_method nft_drop_rule nft_drop_joined nft_policy nft_accept_default nft_verdicts_drop_only
 	nft_jump_target nft_print_text nft_ruleset_unchanged nft_stored_filter nft_schema
 	nft_listen_only nft_sigkill_cleanup nft_verdicts_typo nft_dropmon_profile)
 require_bpf "${ALL[@]}" || exit 0
@@ -58,6 +60,21 @@ EOF
 F=$TMP/nft.json
 "$RETE" collect --allow-system-changes -c nft,skb,skb-tracking,skb-drop,dev,ns \
 	-f "host $IP_B" -o "$F" --cmd "sh $TMP/traffic.sh" >"$TMP/nft.out" 2>"$TMP/nft.err"
+# The kprobe's events carry the kernel section; those from trace messages do not.
+if [ -d /sys/bus/event_source/devices/kprobe ]; then want=kprobe; else want=nftrace; fi
+if [ "$(jq -c 'select(.nft and .kernel.symbol == "__nft_trace_packet" and
+	.kernel.probe_type == "kprobe")' "$F" 2>/dev/null | wc -l)" -gt 0 ]; then
+	METHOD=kprobe
+else
+	METHOD=nftrace
+fi
+if [ $want = kprobe ]; then
+	msg="added the table ip rete_trace_[0-9]* (its chain, on no hook, holds meta nftrace set 1"
+else
+	msg="added the tables ip and ip6 rete_trace_[0-9]* (chains prerouting and output"
+fi
+if [ $METHOD = $want ] && grep -q "$msg" "$TMP/nft.err"; then pass nft_method; else
+	fail nft_method "method $METHOD, wanted $want; $(grep -m1 'nft:' "$TMP/nft.err")"; fi
 why() { echo "$(jq -c 'select(.nft) | .nft' "$F" 2>/dev/null | head -c 600); $(tail -2 "$TMP/nft.err" | tr '\n' ' ')"; }
 n() { jq -c "select(.nft) | select($1)" "$F" 2>/dev/null | wc -l; }
 
@@ -106,9 +123,7 @@ all=$("$RETE" print -m 'nft.verdict == "drop"' "$F" 2>&1 | grep -c 'table rete_f
 if [ "$m" -ge 1 ] && [ "$all" -gt "$m" ]; then pass nft_stored_filter; else
 	fail nft_stored_filter "rule_handle: $m, drop: $all"; fi
 
-if ! kernel_independent nft_schema; then
-	:
-elif "$PY" -c 'import jsonschema' 2>/dev/null; then
+if "$PY" -c 'import jsonschema' 2>/dev/null; then
 	"$RETE" schema >"$TMP/schema.json"
 	if out=$("$PY" tests/func/schema_check.py "$TMP/schema.json" "$F" 2>&1); then
 		pass nft_schema
@@ -119,14 +134,6 @@ else
 	skip nft_schema "python3-jsonschema is missing"
 fi
 
-# The rest does not depend on the kernel beyond the first run: on the host only.
-if [ "${RETE_LANE:-}" = 1 ]; then
-	for t in nft_verdicts_drop_only nft_jump_target nft_listen_only nft_sigkill_cleanup \
-		nft_verdicts_typo nft_dropmon_profile; do
-		kernel_independent "$t"
-	done
-	exit 0
-fi
 
 # --nft-verdicts: only drops; then jumps, with their target chain.
 F2=$TMP/nft-drop.json
@@ -148,7 +155,8 @@ else
 fi
 
 # Without --allow-system-changes nothing is added: rete says what it would add, and reports
-# the packets the ruleset itself traces.
+# the packets the ruleset itself traces (trace messages), or every packet while a rule sets
+# nftrace anywhere (the kprobe: nftables tracing is on).
 $B nft -f - <<EOF
 table ip rete_user_trace {
 	chain c_pre {
@@ -162,8 +170,14 @@ F4=$TMP/nft-listen.json
 tables_during=$(grep -c rete_trace_ "$TMP/nft4.err")
 udp=$(jq -c 'select(.nft.chain_name == "c_input" and .nft.policy == true and .packet)' "$F4" | wc -l)
 tcp=$(jq -c 'select(.nft.chain_name == "c_user")' "$F4" | wc -l)
-if grep -q 'with --allow-system-changes, rete adds the tables ip and ip6 rete_trace_' "$TMP/nft4.err" &&
-	[ "$udp" -gt 0 ] && [ "$tcp" -eq 0 ]; then
+if [ $METHOD = kprobe ]; then
+	msg='with --allow-system-changes, rete adds the table ip rete_trace_'
+	tcp_ok=$([ "$tcp" -gt 0 ] && echo y)
+else
+	msg='with --allow-system-changes, rete adds the tables ip and ip6 rete_trace_'
+	tcp_ok=$([ "$tcp" -eq 0 ] && echo y)
+fi
+if grep -q "$msg" "$TMP/nft4.err" && [ "$udp" -gt 0 ] && [ -n "$tcp_ok" ]; then
 	pass nft_listen_only
 else
 	fail nft_listen_only "udp policy events $udp, tcp $tcp; $(grep nft: "$TMP/nft4.err" | head -2)"
@@ -176,22 +190,26 @@ $B nft delete table ip rete_user_trace
 kpid=$!
 wait_for "$TMP/kill.err" 'probe\(s\) loaded|error' 20
 sleep 0.3
-left=$($B nft list tables | grep -c "rete_trace_$kpid")
+# Trace messages: a table per family in each namespace with a ruleset; the kprobe: one
+# table in rete's own namespace.
+if [ $METHOD = kprobe ]; then where=""; want_left=1; else where=$B; want_left=2; fi
+left=$($where nft list tables | grep -c "rete_trace_$kpid")
 kill -KILL "$kpid"
 wait "$kpid" 2>/dev/null
 "$RETE" collect --allow-system-changes -c nft -f "host $IP_B" --cmd true -o "$TMP/next.json" \
 	>/dev/null 2>"$TMP/next.err"
-after=$($B nft list tables | grep -c "rete_trace_" || true)
-if [ "$left" -eq 2 ] && [ "$after" -eq 0 ] &&
+after=$($where nft list tables | grep -c "rete_trace_" || true)
+if [ "$left" -eq $want_left ] && [ "$after" -eq 0 ] &&
 	grep -q "removed the table ip rete_trace_$kpid that an earlier rete left" "$TMP/next.err"; then
 	pass nft_sigkill_cleanup
 else
 	fail nft_sigkill_cleanup "tables of the killed rete: $left, after the next start: $after; $(grep -m1 nft: "$TMP/next.err")"
 fi
 
-out=$("$RETE" collect -c nft --nft-verdicts dorp --cmd true 2>&1)
-rc=$?
-if [ "$rc" -eq 2 ] && grep -q "did you mean 'drop'" <<<"$out" && [ "$(wc -l <<<"$out")" -eq 1 ]; then
+if ! kernel_independent nft_verdicts_typo; then
+	:
+elif out=$("$RETE" collect -c nft --nft-verdicts dorp --cmd true 2>&1); rc=$?
+	[ "$rc" -eq 2 ] && grep -q "did you mean 'drop'" <<<"$out" && [ "$(wc -l <<<"$out")" -eq 1 ]; then
 	pass nft_verdicts_typo
 else
 	fail nft_verdicts_typo "exit $rc: $out"
@@ -203,5 +221,13 @@ F5=$TMP/nft-dropmon.json
 	--cmd "sh $TMP/traffic.sh" >/dev/null 2>"$TMP/nft5.err"
 drops=$(jq -c "select(.nft.verdict == \"drop\" and .nft.rule_handle == $h_drop)" "$F5" | wc -l)
 accepts=$(jq -c 'select(.nft.verdict == "accept")' "$F5" | wc -l)
-if [ "$drops" -gt 0 ] && [ "$accepts" -eq 0 ]; then pass nft_dropmon_profile; else
-	fail nft_dropmon_profile "$drops drops, $accepts accepts; $(grep -E 'error|nft' "$TMP/nft5.err" | head -2 | tr '\n' ' ')"; fi
+# With the kprobe, as Retis: its /stack gives stack traces, and no default probe is added.
+stacks=$(jq -c 'select(.nft and (.kernel.stack_trace | length) > 0)' "$F5" | wc -l)
+others=$(jq -c 'select(.kernel and (.nft | not))' "$F5" | wc -l)
+nftn=$(jq -c 'select(.nft)' "$F5" | wc -l)
+if [ "$drops" -gt 0 ] && [ "$accepts" -eq 0 ] &&
+	{ [ $METHOD = nftrace ] || { [ "$stacks" -eq "$nftn" ] && [ "$others" -eq 0 ]; }; }; then
+	pass nft_dropmon_profile
+else
+	fail nft_dropmon_profile "$drops drops, $accepts accepts, $stacks of $nftn with stacks, $others non-nft events; $(grep -E 'error|nft' "$TMP/nft5.err" | head -2 | tr '\n' ' ')"
+fi

@@ -25,6 +25,8 @@
 #include "events/section.h"
 #include "events/text.h"
 #include "lib/strbuf.h"
+#include "uapi/rete_event.h"
+#include "uapi/rete_sections.h"
 
 static char err[512];
 
@@ -265,6 +267,60 @@ static void test_text(void **state)
 		   "\"verdict_chain_name\":\"x\",\"table_handle\":1,\"chain_handle\":2,"
 		   "\"policy\":true}",
 		   true, "table t (1) chain c (2) goto (policy) chain x");
+}
+
+/* The kprobe's record (struct rete_sec_nft) into the section, then its text. */
+static void decode_text(const struct rete_sec_nft *r, size_t len, const char *want)
+{
+	struct rete_strbuf out = RETE_STRBUF_INIT;
+	struct rete_nft n;
+
+	memset(&n, 0x5a, sizeof(n));
+	assert_int_equal(rete_section_nft.decode(&n, RETE_SEC_T_MAIN, r, len, NULL), 0);
+	assert_int_equal(rete_section_nft.text(&n, false, &out), 0);
+	assert_string_equal(out.buf, want);
+	rete_strbuf_free(&out);
+}
+
+static void test_decode_record(void **state)
+{
+	struct rete_sec_nft r;
+	struct rete_nft n;
+
+	(void)state;
+	memset(&r, 0, sizeof(r));
+	strcpy(r.table_name, "filter");
+	strcpy(r.chain_name, "input");
+	r.table_handle = 2;
+	r.chain_handle = 1;
+	r.rule_handle = 4;
+	r.flags = RETE_NFT_F_RULE;
+	r.verdict = 0;	/* NF_DROP */
+	decode_text(&r, sizeof(r), "table filter (2) chain input (1) handle 4 drop");
+
+	/* A policy has no rule handle, whatever the record's field holds. */
+	r.flags = RETE_NFT_F_POLICY;
+	r.verdict = 1;	/* NF_ACCEPT */
+	decode_text(&r, sizeof(r), "table filter (2) chain input (1) accept (policy)");
+
+	/* A jump names its target; a name filling its whole field is read to its end. */
+	r.flags = RETE_NFT_F_RULE | RETE_NFT_F_VCHAIN;
+	r.verdict = -3;	/* NFT_JUMP */
+	memset(r.verdict_chain, 'x', sizeof(r.verdict_chain));
+	memset(&n, 0, sizeof(n));
+	assert_int_equal(rete_section_nft.decode(&n, RETE_SEC_T_MAIN, &r, sizeof(r), NULL), 0);
+	assert_string_equal(n.verdict, "jump");
+	assert_true(n.has_verdict_chain);
+	assert_int_equal(strlen(n.verdict_chain_name), RETE_NFT_NAME);
+
+	/* An unknown code, a short record, another record type. */
+	r.flags = RETE_NFT_F_RULE;
+	r.verdict = 77;
+	decode_text(&r, sizeof(r), "table filter (2) chain input (1) handle 4 unknown");
+	assert_int_equal(rete_section_nft.decode(&n, RETE_SEC_T_MAIN, &r, sizeof(r) - 1, NULL),
+			 -EINVAL);
+	assert_int_equal(rete_section_nft.decode(&n, RETE_SEC_T_MAIN + 1, &r, sizeof(r), NULL),
+			 RETE_SEC_IGNORED);
 }
 
 static void test_verdict_names(void **state)
@@ -523,6 +579,7 @@ int main(void)
 		cmocka_unit_test(test_table_name_length),
 		cmocka_unit_test(test_bound),
 		cmocka_unit_test(test_text),
+		cmocka_unit_test(test_decode_record),
 		cmocka_unit_test(test_verdict_names),
 		cmocka_unit_test(test_verdicts_parse),
 		cmocka_unit_test(test_verdict_wanted),

@@ -2,8 +2,12 @@
  * nft: the nftables rules and chain policies a packet meets, with their
  * verdicts, as Retis's `nft` section.
  *
- * Where the kernel has no kprobes (this is how it works everywhere today)
- * the events come from nftables' own trace facility: with
+ * Where the kernel has kprobes and nf_tables' BTF, a probe on
+ * __nft_trace_packet reports them (nft_kprobe.c, nft.bpf.h): with
+ * --allow-system-changes rete adds a table whose chain, on no hook, holds
+ * `meta nftrace set 1`, which switches the kernel's tracing on.
+ *
+ * Elsewhere the events come from nftables' own trace facility: with
  * --allow-system-changes, rete adds to each network namespace that has a
  * ruleset a trace table (nftrace.c) setting `nftrace` on the packets -f
  * selects, listens to the trace messages, keeps those whose verdict
@@ -30,11 +34,13 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include "collectors/nft/nft_join.h"
+#include "collectors/nft/nft_kprobe.h"
 #include "collectors/nft/nft_section.h"
 #include "collectors/nft/nftrace.h"
 #include "core/collector.h"
 #include "events/event.h"
 #include "filter/pcap_filter.h"
+#include "lib/log.h"
 
 #define NFT_MODULE_BTF "/sys/kernel/btf/nf_tables"
 /* Without -f, at most this many packets per second are traced (an nft limit). */
@@ -88,6 +94,10 @@ struct nft_pending {
 struct nft_state {
 	struct nft_ns *ns;
 	size_t nns;
+	/* The kprobe method: the switch table, in rete's own network namespace. */
+	bool kprobe;
+	struct nft_ns sw;
+	bool sw_open;
 	uint64_t verdicts;
 	bool installed;
 	int sec;		/* the nft section's index */
@@ -531,25 +541,17 @@ static const char *family_name(uint8_t f)
 	       "other";
 }
 
-/* Open the namespace, clean what an earlier rete left; true when it has a ruleset of its own. */
-static bool ns_prepare(struct nft_ns *ns, const char *path,
-		       const struct rete_collector_sink *sink)
+/*
+ * Remove the tables an earlier rete left in an open namespace; the number of
+ * tables of its own, or -errno.
+ */
+static int ns_clean(struct nft_ns *ns, const struct rete_collector_sink *sink)
 {
 	struct ns_tables nt = { .sink = sink, .ns = ns };
-	char err[256];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int lrc = rete_nftrace_list(&ns->t, false, ns_table, &nt);
 
-	if (fd < 0)
-		return false;
-	if (rete_nftrace_open(fd, &ns->t, err, sizeof(err))) {
-		close(fd);
-		return false;
-	}
-	close(fd);
-	if (rete_nftrace_list(&ns->t, false, ns_table, &nt)) {
-		rete_nftrace_close(&ns->t);
-		return false;
-	}
+	if (lrc)
+		return lrc < 0 ? lrc : -EIO;
 	for (size_t i = 0; i < nt.nstale; i++) {
 		int rc = rete_nftrace_delete(&ns->t, nt.stale[i].family, nt.stale[i].name);
 
@@ -561,7 +563,24 @@ static bool ns_prepare(struct nft_ns *ns, const char *path,
 		     family_name(nt.stale[i].family), nt.stale[i].name, ns->t.inum,
 		     rc ? strerror(-rc) : "");
 	}
-	if (!nt.user) {
+	return nt.user > INT32_MAX ? INT32_MAX : (int)nt.user;
+}
+
+/* Open the namespace, clean what an earlier rete left; true when it has a ruleset of its own. */
+static bool ns_prepare(struct nft_ns *ns, const char *path,
+		       const struct rete_collector_sink *sink)
+{
+	char err[256];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	if (rete_nftrace_open(fd, &ns->t, err, sizeof(err))) {
+		close(fd);
+		return false;
+	}
+	close(fd);
+	if (ns_clean(ns, sink) <= 0) {
 		rete_nftrace_close(&ns->t);
 		return false;
 	}
@@ -572,6 +591,8 @@ static bool ns_prepare(struct nft_ns *ns, const char *path,
 
 static void nft_free(struct nft_state *st)
 {
+	if (st->sw_open)
+		rete_nftrace_close(&st->sw.t);
 	for (size_t i = 0; i < st->nns; i++) {
 		rete_nftrace_close(&st->ns[i].t);
 		free(st->ns[i].handles);
@@ -615,6 +636,42 @@ static int nft_selection(const struct rete_collector_env *env, struct rete_nftra
 	return 0;
 }
 
+/* The kprobe method: only the switch table, with --allow-system-changes. */
+static int nft_start_kprobe(const struct rete_collector_env *env,
+			    const struct rete_collector_sink *sink, struct nft_state *st,
+			    char *err, size_t errlen)
+{
+	char table[32];
+	int rc;
+
+	snprintf(table, sizeof(table), "%s%d", RETE_NFTRACE_TABLE_PREFIX, (int)getpid());
+	if (!env->opts->allow_system_changes) {
+		note(sink, env->opts->named ? RETE_NOTE_WARN : RETE_NOTE_INFO,
+		     "nft: the kernel reports rules and verdicts to kprobe:%s only while a rule "
+		     "of the ruleset sets nftrace (meta nftrace set 1); with "
+		     "--allow-system-changes, rete adds the table ip %s (a chain on no hook "
+		     "holding that rule), which switches it on, and removes it at exit",
+		     RETE_NFT_KPROBE_FUNC, table);
+		return 0;
+	}
+	rc = rete_nftrace_open(-1, &st->sw.t, err, errlen);
+	if (rc)
+		return rc;
+	st->sw_open = true;
+	rc = ns_clean(&st->sw, sink);
+	if (rc < 0) {
+		snprintf(err, errlen, "nft: cannot list the nftables ruleset: %s", strerror(-rc));
+		return rc;
+	}
+	rc = rete_nftrace_install_switch(&st->sw.t, table, err, errlen);
+	if (rc)
+		return rc;
+	note(sink, RETE_NOTE_INFO,
+	     "nft: added the table ip %s (its chain, on no hook, holds meta nftrace set 1: "
+	     "nftables tracing is on while rete runs); it is removed at exit", table);
+	return 0;
+}
+
 static int nft_start(const struct rete_collector_env *env, const struct rete_collector_sink *sink,
 		     void **state, char *err, size_t errlen)
 {
@@ -627,6 +684,18 @@ static int nft_start(const struct rete_collector_env *env, const struct rete_col
 	if (!st)
 		return -ENOMEM;
 	st->verdicts = env->opts->nft_verdicts;
+	if (rete_nft_kprobe_chosen(env)) {
+		st->kprobe = true;
+		rc = nft_start_kprobe(env, sink, st, err, errlen);
+		if (rc) {
+			if (st->sw_open)
+				rete_nftrace_uninstall(&st->sw.t);
+			nft_free(st);
+			return rc;
+		}
+		*state = st;
+		return 0;
+	}
 	st->sec = rete_xsection_find("nft");
 	st->ns = calloc(NFT_NS_MAX, sizeof(*st->ns));
 	st->pending = calloc(NFT_PENDING_MAX, sizeof(*st->pending));
@@ -750,6 +819,14 @@ static void nft_stop(void *state, const struct rete_collector_sink *sink)
 
 	if (!st)
 		return;
+	if (st->sw_open) {
+		int rc = rete_nftrace_uninstall(&st->sw.t);
+
+		if (rc)
+			note(sink, RETE_NOTE_WARN,
+			     "nft: cannot remove the table ip %s (%s); the next rete collect "
+			     "removes it", st->sw.t.table, strerror(-rc));
+	}
 	/* What is still queued, then what waits. */
 	for (size_t i = 0; i < st->nns && !st->err; i++)
 		nft_read(st, rete_nftrace_fd(&st->ns[i].t), sink);
@@ -778,6 +855,22 @@ static void nft_stop(void *state, const struct rete_collector_sink *sink)
 	nft_free(st);
 }
 
+/* The kprobe where the kernel allows it; else nftables' trace messages (nft_start). */
+static int nft_setup(const struct rete_collector_env *env, struct rete_chain_cfg *cfg, char *err,
+		     size_t errlen)
+{
+	char why[256];
+	int rc = rete_nft_kprobe_setup(env, cfg, why, sizeof(why));
+
+	if (rc == -ENOMEM || rc == -E2BIG) {
+		snprintf(err, errlen, "nft: %s", why);
+		return rc;
+	}
+	if (rc)
+		log_debug("nft: no kprobe (%s): nftables trace messages instead", why);
+	return 0;
+}
+
 static const struct rete_collector_source nft_source = {
 	.start = nft_start,
 	.fds = nft_fds,
@@ -789,6 +882,7 @@ static const struct rete_collector_source nft_source = {
 const struct rete_collector_ops rete_collector_nft = {
 	.name = "nft",
 	.check = nft_check,
+	.setup = nft_setup,
 	.section = &rete_section_nft,
 	.source = &nft_source,
 	.owns_probe = "__nft_trace_packet",

@@ -1,7 +1,8 @@
 /*
  * The nft section: its JSON shape (Retis's NftEvent), its text, and the
- * verdict names with the --nft-verdicts selection. No BPF record yet: the
- * section is read from files and filled by the collector.
+ * verdict names with the --nft-verdicts selection. It is decoded from the
+ * kprobe's record (struct rete_sec_nft), filled by the collector from
+ * nftables' trace messages, or read from files.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 #include "collectors/nft/nft_section.h"
 #include "lib/suggest.h"
 #include "uapi/rete_event.h"
+#include "uapi/rete_sections.h"
 
 #define OFF(member) ((uint32_t)offsetof(struct rete_nft, member))
 
@@ -39,6 +41,44 @@ static const struct rete_field nft_f[] = {
 	  .doc = "Whether the verdict is the chain's policy." },
 };
 static const struct rete_fields nft_t = RETE_FIELDS("NftEvent", "Nft event section.", nft_f);
+
+/* ---- the kprobe's record ---- */
+
+/* A kernel name: at most n bytes, not NUL-terminated when cut. */
+static void copy_name(char *dst, const char *src, size_t n)
+{
+	size_t len = strnlen(src, n);
+
+	memcpy(dst, src, len);
+	dst[len] = '\0';
+}
+
+static int nft_decode(void *sec, uint8_t type, const void *raw, size_t len,
+		      struct rete_decoder *d)
+{
+	struct rete_nft *n = sec;
+	struct rete_sec_nft r;
+
+	(void)d;
+	if (type != RETE_SEC_T_MAIN)
+		return RETE_SEC_IGNORED;
+	if (len < sizeof(r))
+		return -EINVAL;
+	memcpy(&r, raw, sizeof(r));
+	memset(n, 0, sizeof(*n));
+	copy_name(n->table_name, r.table_name, sizeof(r.table_name));
+	copy_name(n->chain_name, r.chain_name, sizeof(r.chain_name));
+	snprintf(n->verdict, sizeof(n->verdict), "%s", rete_nft_verdict_name(r.verdict));
+	n->table_handle = r.table_handle;
+	n->chain_handle = r.chain_handle;
+	n->has_rule_handle = r.flags & RETE_NFT_F_RULE;
+	n->rule_handle = n->has_rule_handle ? r.rule_handle : 0;
+	n->policy = r.flags & RETE_NFT_F_POLICY;
+	n->has_verdict_chain = r.flags & RETE_NFT_F_VCHAIN;
+	if (n->has_verdict_chain)
+		copy_name(n->verdict_chain_name, r.verdict_chain, sizeof(r.verdict_chain));
+	return 0;
+}
 
 /* ---- text ---- */
 
@@ -70,6 +110,7 @@ const struct rete_section_desc rete_section_nft = {
 	.owner = RETE_OWNER_NFT,
 	/* One rete cannot read is kept as it is, as the other Retis sections. */
 	.keep_unfit = true,
+	.decode = nft_decode,
 	.text = nft_text,
 };
 

@@ -305,6 +305,15 @@ static int put_table(struct mnl_nlmsg_batch *b, struct rete_nftrace_ns *ns, uint
 	return 0;
 }
 
+/* Chain hooks[h], or with h = RETE_NFTRACE_NO_HOOK the chain named switch, on no hook. */
+#define RETE_NFTRACE_NO_HOOK ((size_t)-1)
+#define RETE_NFTRACE_SWITCH "switch"
+
+static const char *chain_name(size_t h)
+{
+	return h == RETE_NFTRACE_NO_HOOK ? RETE_NFTRACE_SWITCH : hooks[h].name;
+}
+
 static int put_chain(struct mnl_nlmsg_batch *b, struct rete_nftrace_ns *ns, uint8_t family,
 		     const char *table, size_t h)
 {
@@ -314,10 +323,12 @@ static int put_chain(struct mnl_nlmsg_batch *b, struct rete_nftrace_ns *ns, uint
 	if (!c)
 		return -ENOMEM;
 	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, table);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, hooks[h].name);
-	nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hooks[h].hook);
-	nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, INT_MIN);
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, chain_name(h));
+	if (h != RETE_NFTRACE_NO_HOOK) {
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hooks[h].hook);
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, INT_MIN);
+		nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE, "filter");
+	}
 	nlh = nftnl_nlmsg_build_hdr(mnl_nlmsg_batch_current(b), NFT_MSG_NEWCHAIN, family,
 				    NLM_F_CREATE | NLM_F_ACK, ++ns->seq);
 	nftnl_chain_nlmsg_build_payload(nlh, c);
@@ -337,7 +348,7 @@ static int put_rule(struct mnl_nlmsg_batch *b, struct rete_nftrace_ns *ns, uint8
 	if (!r)
 		return -ENOMEM;
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, table);
-	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, hooks[h].name);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, chain_name(h));
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, family);
 	if (sel->insns)
 		e = expr_match_bpf(sel);
@@ -425,6 +436,41 @@ int rete_nftrace_install(struct rete_nftrace_ns *ns, const char *table,
 		return rc;
 	}
 	ns->installed[0] = ns->installed[1] = true;
+	return 0;
+}
+
+int rete_nftrace_install_switch(struct rete_nftrace_ns *ns, const char *table, char *err,
+				size_t errlen)
+{
+	const struct rete_nftrace_sel all = { 0 };
+	struct mnl_nlmsg_batch *b;
+	char *buf;
+	int rc;
+
+	snprintf(ns->table, sizeof(ns->table), "%s", table);
+	buf = malloc(NL_BUF);
+	if (!buf)
+		return -ENOMEM;
+	b = mnl_nlmsg_batch_start(buf, NL_BUF);
+	nftnl_batch_begin(mnl_nlmsg_batch_current(b), ++ns->seq);
+	mnl_nlmsg_batch_next(b);
+	rc = put_table(b, ns, NFT_MSG_NEWTABLE, families[0], table);
+	if (!rc)
+		rc = put_chain(b, ns, families[0], table, RETE_NFTRACE_NO_HOOK);
+	if (!rc)
+		rc = put_rule(b, ns, families[0], table, RETE_NFTRACE_NO_HOOK, &all);
+	nftnl_batch_end(mnl_nlmsg_batch_current(b), ++ns->seq);
+	mnl_nlmsg_batch_next(b);
+	if (!rc)
+		rc = batch_send(ns, b, 3);
+	mnl_nlmsg_batch_stop(b);
+	free(buf);
+	if (rc) {
+		snprintf(err, errlen, "cannot add the nftables table %s: %s", table,
+			 strerror(-rc));
+		return rc;
+	}
+	ns->installed[0] = true;
 	return 0;
 }
 

@@ -73,7 +73,16 @@ int rete_nftrace_delete(struct rete_nftrace_ns *ns, uint8_t family, const char *
 int rete_nftrace_install(struct rete_nftrace_ns *ns, const char *table,
 			 const struct rete_nftrace_sel *sel, char *err, size_t errlen);
 
-/* Remove what rete_nftrace_install() added (idempotent); 0 or the first -errno. */
+/*
+ * Add the table named table, family ip, whose chain "switch" is attached to
+ * no hook and holds `meta nftrace set 1`: its existence switches the
+ * kernel's nftables tracing on (the nft_trace_enabled static key) without
+ * marking any packet. 0, or -errno with one sentence in err.
+ */
+int rete_nftrace_install_switch(struct rete_nftrace_ns *ns, const char *table, char *err,
+				size_t errlen);
+
+/* Remove what rete_nftrace_install() or rete_nftrace_install_switch() added (idempotent); 0 or the first -errno. */
 int rete_nftrace_uninstall(struct rete_nftrace_ns *ns);
 
 /* Join the trace group: messages are queued on rete_nftrace_fd() from now on. */
