@@ -242,6 +242,19 @@ const struct rete_prog_image *rete_inject_image(const struct rete_inject_ctx *ct
 	return NULL;
 }
 
+/* Does the program hold at least one of the functions to splice? */
+static bool holds_filters(const struct bpf_program *prog, const struct bpf_prog_load_opts *opts,
+			  const struct rete_inject_ctx *ctx)
+{
+	struct func_span span;
+
+	for (size_t s = 0; s < ctx->nsplices; s++)
+		if (!find_func(opts->func_info, opts->func_info_cnt, opts->func_info_rec_size,
+			       bpf_program__insn_cnt(prog), ctx->btf, ctx->splices[s].func, &span))
+			return true;
+	return false;
+}
+
 static int splice_filters(struct bpf_program *prog, struct bpf_prog_load_opts *opts,
 			  struct rete_inject_ctx *ctx)
 {
@@ -256,6 +269,12 @@ static int splice_filters(struct bpf_program *prog, struct bpf_prog_load_opts *o
 		ctx->err = -ENOENT;
 		return ctx->err;
 	}
+	/*
+	 * A program that filters nothing (nft's kretprobe entry only keeps the
+	 * arguments) is loaded as it is; one holding some of them must hold all.
+	 */
+	if (!holds_filters(prog, opts, ctx))
+		return 0;
 	rc = rete_splice_funcs(bpf_program__insns(prog), bpf_program__insn_cnt(prog),
 			       opts->func_info, opts->func_info_cnt, opts->func_info_rec_size,
 			       opts->line_info, opts->line_info_cnt, opts->line_info_rec_size,
