@@ -117,7 +117,7 @@ run_lane() {
 			continue
 		fi
 		labels+=("$label")
-		LANE_KERNEL=${k#*:} LANE_TIMEOUT=${LANE_TIMEOUT:-720} \
+		LANE_KERNEL=${k#*:} LANE_TIMEOUT=${LANE_TIMEOUT:-900} \
 			LANE_ENV="BUILD RETE RETE_SHARED RETE_TEST_SLOW LANE_SCRIPT_TIMEOUT" \
 			tests/lane/run-in-kernel.sh tests/lane/guest.sh >"$dir/$label.out" 2>&1 &
 		echo "$!" >"$dir/$label.pid"
