@@ -73,7 +73,10 @@ static __always_inline int rete_chain(struct rete_ctx *rc)
 	if (rete_cfg.tracking)
 		tracked = rete_track_lookup(rc, &tracking);
 
-	if (!(rc->cfg->flags & RETE_PROBE_F_EMIT))
+	/* nft's chain way: a drop its base chain decided, seen at kfree_skb. */
+	if (rete_cfg.nft_drops && rc->has_reason)
+		rete_nft_drop_match(rc);
+	if (!(rc->cfg->flags & RETE_PROBE_F_EMIT) && !rc->has_nft)
 		goto out_free;
 
 	/* Once tracked, a packet skips the filters (it stays visible after NAT and

@@ -7,7 +7,6 @@
 #include "uapi/rete_config.h"
 
 struct rete_scratch;
-struct rete_sec_nft;
 
 struct rete_ctx {
 	void *ctx;			/* the program's own context (for stack traces) */
@@ -31,7 +30,12 @@ struct rete_ctx {
 	__s32 dev_ifindex;
 	bool dev_snapped;		/* rete_snap_dev ran */
 	bool dev_ok;			/* ... and found a readable device */
-	const struct rete_sec_nft *nft;	/* nft's kprobe: the rule and verdict (scratch) */
+	/*
+	 * nft's probes: its rule and verdict are in scratch->nft. A bool, in the
+	 * padding: the kprobe program's frame plus an injected filter's must
+	 * stay within 512 bytes of stack on 6.1.
+	 */
+	bool has_nft;
 };
 
 /* Argument idx of args[16] (RETE_ARG_NONE and out-of-range indexes give 0). */

@@ -140,9 +140,47 @@ static __always_inline int rete_kprobe_nft_run(struct pt_regs *ctx, struct rete_
 	rete_kprobe_args(ctx, args);
 	if (!rete_nft_read(args, &rc->scratch->nft, &rc->skb) || !rc->skb)
 		return 0;
-	rc->nft = &rc->scratch->nft;
+	rc->has_nft = true;
 	rc->ts = bpf_ktime_get_ns();
 	rc->ksym = bpf_get_func_ip(ctx);
+	rc->ctx = ctx;
+	return rete_chain(rc);
+}
+
+/* nft's kretprobe on nft_do_chain: the entry keeps the arguments, the return reports. */
+static __always_inline int rete_kprobe_nft_chain_entry_run(struct pt_regs *ctx,
+							   struct rete_ctx *rc)
+{
+	__u64 *args = rc->scratch->args;
+
+	rc->probe_id = (__u32)bpf_get_attach_cookie(ctx);
+	rc->cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc->probe_id);
+	if (!rc->cfg)
+		return 0;
+	rete_kprobe_args(ctx, args);
+	rc->ts = bpf_ktime_get_ns();
+	rc->ksym = bpf_get_func_ip(ctx);
+	rete_kret_store(rc, args, ctx);
+	rete_nft_chain_enter(args);
+	return 0;
+}
+
+static __always_inline int rete_kprobe_nft_chain_return_run(struct pt_regs *ctx,
+							    struct rete_ctx *rc)
+{
+	__u64 *args = rc->scratch->args;
+
+	rc->probe_id = (__u32)bpf_get_attach_cookie(ctx);
+	rc->cfg = bpf_map_lookup_elem(&rete_probe_cfg, &rc->probe_id);
+	if (!rc->cfg || !rete_kret_take(rc, args, ctx))
+		return 0;
+	rc->retval = (__s64)PT_REGS_RC(ctx);
+	if (!rete_nft_chain_read(args, (__u32)rc->retval, &rc->scratch->nft, &rc->skb) ||
+	    !rc->skb)
+		return 0;
+	rc->has_retval = true;
+	rc->has_nft = true;
+	rc->ts = bpf_ktime_get_ns();
 	rc->ctx = ctx;
 	return rete_chain(rc);
 }
@@ -186,6 +224,35 @@ int rete_kprobe_nft(struct pt_regs *ctx)
 	if (!rc.scratch)
 		return 0;
 	ret = rete_kprobe_nft_run(ctx, &rc);
+	rete_scratch_exit();
+	return ret;
+}
+
+/* Loaded only when the nft collector reports base chains' verdicts. */
+SEC("rete_kprobe/nft_chain")
+int rete_kprobe_nft_chain_entry(struct pt_regs *ctx)
+{
+	struct rete_ctx rc = {};
+	int ret;
+
+	rc.scratch = rete_scratch_enter();
+	if (!rc.scratch)
+		return 0;
+	ret = rete_kprobe_nft_chain_entry_run(ctx, &rc);
+	rete_scratch_exit();
+	return ret;
+}
+
+SEC("rete_kprobe/nft_chain_return")
+int rete_kprobe_nft_chain_return(struct pt_regs *ctx)
+{
+	struct rete_ctx rc = {};
+	int ret;
+
+	rc.scratch = rete_scratch_enter();
+	if (!rc.scratch)
+		return 0;
+	ret = rete_kprobe_nft_chain_return_run(ctx, &rc);
 	rete_scratch_exit();
 	return ret;
 }

@@ -17,7 +17,11 @@
 #define RETE_PROBE_F_TRACK_HEAD_FREE 0x10	/* skb_free_head: the data head is freed */
 #define RETE_PROBE_F_TRACK_PARTIAL 0x20	/* kfree_skb_partial: freed when arg 1 (head_stolen) */
 #define RETE_PROBE_F_TRACK_EXPAND 0x40	/* pskb_expand_head: the head is about to change */
-/* nft's kprobe on __nft_trace_packet: run by the nft program, its skb found through pktinfo */
+/*
+ * The nft collector's own programs (src/collectors/nft/nft.bpf.h), the skb
+ * found through the pktinfo: a kprobe on __nft_trace_packet, or a kretprobe
+ * on nft_do_chain.
+ */
 #define RETE_PROBE_F_NFT 0x80
 
 /* Per-probe configuration, array map indexed by probe id (the attach cookie). */
@@ -117,6 +121,14 @@ struct rete_chain_cfg {
 	__u8 nft_arg_chain;	/* struct nft_chain * */
 	__u8 nft_arg_type;	/* enum nft_trace_types */
 	__u64 nft_verdicts;	/* --nft-verdicts: bit (code + 5) per verdict code */
+	/*
+	 * nft's kretprobe on nft_do_chain: a packet its base chain drops is
+	 * reported at skb:kfree_skb (of this drop reason, 0: any), where it is
+	 * still alive (6.8+ frees it inside nft_do_chain).
+	 */
+	__u32 nft_drop_reason;
+	__u8 nft_drops;
+	__u8 nft_pad[3];
 };
 
 /* Probe runs one CPU can nest (each has its own scratch area). */
@@ -160,7 +172,7 @@ struct rete_kret_entry {
 #define RETE_FENTRY_ID_MAGIC 0x7e7ef1d0
 
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_cfg) == 8, "rete_probe_cfg ABI");
-RETE_STATIC_ASSERT(sizeof(struct rete_chain_cfg) == 40, "rete_chain_cfg ABI");
+RETE_STATIC_ASSERT(sizeof(struct rete_chain_cfg) == 48, "rete_chain_cfg ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_tracking_info) == 40, "rete_tracking_info ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_probe_counters) == 32, "rete_probe_counters ABI");
 RETE_STATIC_ASSERT(sizeof(struct rete_kret_key) == 16, "rete_kret_key ABI");

@@ -120,6 +120,7 @@ struct rete_sec_ns {
 #define RETE_NFT_F_RULE 0x1	/* rule_handle set (not a chain policy) */
 #define RETE_NFT_F_POLICY 0x2	/* the verdict is the base chain's policy */
 #define RETE_NFT_F_VCHAIN 0x4	/* verdict_chain: the target of a jump or goto */
+#define RETE_NFT_F_CHAIN 0x8	/* a base chain's final verdict (nft_do_chain): rule unknown */
 #define RETE_NFT_NAME 64	/* names longer than 63 bytes are cut */
 struct rete_sec_nft {
 	__s64 table_handle;

@@ -5,8 +5,9 @@
  * cookies; otherwise one perf-event link per function with the probe id as
  * bpf_cookie. A kretprobe needs both programs on its function: the entry
  * one stores the arguments, the return one reports. A probe flagged
- * RETE_PROBE_F_NFT gets the nft collector's program instead of the entry
- * one (loaded only then: it is relocated against nf_tables' types).
+ * RETE_PROBE_F_NFT gets the nft collector's programs instead (a kprobe: its
+ * trace program; a kretprobe: its chain entry and return programs), loaded
+ * only then: they are relocated against nf_tables' types.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -29,7 +30,8 @@ struct kprobe_backend {
 	struct rete_kprobe *skel;
 	bool multi;			/* kprobe.multi links */
 	bool has_return;		/* some kretprobe: the return program is loaded */
-	bool has_nft;			/* some nft probe: the nft program is loaded */
+	bool has_nft;			/* an nft kprobe: the nft program is loaded */
+	bool has_nft_chain;		/* an nft kretprobe: its two programs are loaded */
 	struct bpf_link **links;
 	size_t nlinks, links_cap;
 	size_t skipped;			/* wildcard probes that would not attach */
@@ -89,8 +91,12 @@ static int kprobe_load(struct rete_session *s, struct rete_backend **ret, char *
 		goto out_free;
 	}
 	for (size_t i = 0; i < set->n; i++) {
-		b->has_return |= set->probes[i].type == RETE_PROBE_KRETPROBE;
-		b->has_nft |= !!(set->probes[i].flags & RETE_PROBE_F_NFT);
+		bool kret = set->probes[i].type == RETE_PROBE_KRETPROBE;
+		bool nft = set->probes[i].flags & RETE_PROBE_F_NFT;
+
+		b->has_return |= kret && !nft;
+		b->has_nft |= !kret && nft;
+		b->has_nft_chain |= kret && nft;
 	}
 	if (rete_session_get_opts(s)->no_kprobe_multi)
 		snprintf(why, sizeof(why), "disabled by the caller");
@@ -129,6 +135,8 @@ static int kprobe_load(struct rete_session *s, struct rete_backend **ret, char *
 	}
 	bpf_program__set_autoload(b->skel->progs.rete_kprobe_return, b->has_return);
 	bpf_program__set_autoload(b->skel->progs.rete_kprobe_nft, b->has_nft);
+	bpf_program__set_autoload(b->skel->progs.rete_kprobe_nft_chain_entry, b->has_nft_chain);
+	bpf_program__set_autoload(b->skel->progs.rete_kprobe_nft_chain_return, b->has_nft_chain);
 	b->inject.btf = bpf_object__btf(b->skel->obj);
 	rc = rete_kprobe__load(b->skel);
 	if (rc) {
@@ -315,6 +323,8 @@ static int kprobe_attach(struct rete_backend *base, char *err, size_t errlen)
 		{ b->skel->progs.rete_kprobe_entry, false, RETE_PROBE_KRETPROBE, false },
 		{ b->skel->progs.rete_kprobe_entry, false, RETE_PROBE_KPROBE, false },
 		{ b->skel->progs.rete_kprobe_nft, false, RETE_PROBE_KPROBE, true },
+		{ b->skel->progs.rete_kprobe_nft_chain_return, true, RETE_PROBE_KRETPROBE, true },
+		{ b->skel->progs.rete_kprobe_nft_chain_entry, false, RETE_PROBE_KRETPROBE, true },
 	};
 	const struct rete_probe_set *set = rete_session_get_probes(b->base.s);
 	uint64_t start = now_us();
@@ -327,11 +337,13 @@ static int kprobe_attach(struct rete_backend *base, char *err, size_t errlen)
 	if (!b->multi)
 		raise_nofile(1024 + 2 * (set->n + nret));
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		const struct kgroup *g = &groups[i];
 		int rc;
 
-		if ((groups[i].retprobe && !b->has_return) || (groups[i].nft && !b->has_nft))
+		if (g->nft ? !(g->type == RETE_PROBE_KPROBE ? b->has_nft : b->has_nft_chain) :
+			     g->type == RETE_PROBE_KRETPROBE && !b->has_return)
 			continue;
-		rc = attach_group(b, &groups[i], 0, err, errlen);
+		rc = attach_group(b, g, 0, err, errlen);
 		if (rc) {
 			kprobe_detach(base);
 			return rc;
@@ -392,7 +404,9 @@ static uint64_t kprobe_recursion_misses(const struct rete_backend *base)
 
 	return prog_misses(b->skel->progs.rete_kprobe_entry) +
 	       prog_misses(b->skel->progs.rete_kprobe_return) +
-	       prog_misses(b->skel->progs.rete_kprobe_nft);
+	       prog_misses(b->skel->progs.rete_kprobe_nft) +
+	       prog_misses(b->skel->progs.rete_kprobe_nft_chain_entry) +
+	       prog_misses(b->skel->progs.rete_kprobe_nft_chain_return);
 }
 
 static size_t kprobe_skipped(const struct rete_backend *base)
@@ -414,7 +428,7 @@ static void kprobe_gc(struct rete_backend *base, uint64_t now_ns, uint64_t max_a
 	void *prev = NULL;
 	int fd;
 
-	if (!b->has_return)
+	if (!b->has_return && !b->has_nft_chain)
 		return;
 	fd = bpf_map__fd(b->skel->maps.rete_kret_inflight);
 	while (!bpf_map_get_next_key(fd, prev, &next)) {

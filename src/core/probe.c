@@ -665,11 +665,23 @@ int rete_probe_add_internal(struct rete_probe_set *set, const struct btf *btf,
 	return set_add(set, RETE_PROBE_RAW_TP, symbol, &args, flags, false);
 }
 
-int rete_probe_add_collector_kprobe(struct rete_probe_set *set, const char *symbol,
-				    uint8_t flags)
+static int add_collector_kfunc(struct rete_probe_set *set, enum rete_probe_type type,
+			       const char *symbol, uint8_t flags)
 {
 	struct rete_probe_args args = { .nargs = 0 };
 
 	memset(args.pos, -1, sizeof(args.pos));
-	return set_add(set, RETE_PROBE_KPROBE, symbol, &args, flags, false);
+	return set_add(set, type, symbol, &args, flags, false);
+}
+
+int rete_probe_add_collector_kprobe(struct rete_probe_set *set, const char *symbol,
+				    uint8_t flags)
+{
+	return add_collector_kfunc(set, RETE_PROBE_KPROBE, symbol, flags);
+}
+
+int rete_probe_add_collector_kretprobe(struct rete_probe_set *set, const char *symbol,
+				       uint8_t flags)
+{
+	return add_collector_kfunc(set, RETE_PROBE_KRETPROBE, symbol, flags);
 }

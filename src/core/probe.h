@@ -111,5 +111,8 @@ int rete_probe_add_internal(struct rete_probe_set *set, const struct btf *btf,
  */
 int rete_probe_add_collector_kprobe(struct rete_probe_set *set, const char *symbol,
 				    uint8_t flags);
+/* The same, a kretprobe (its program keeps the entry arguments itself). */
+int rete_probe_add_collector_kretprobe(struct rete_probe_set *set, const char *symbol,
+				       uint8_t flags);
 
 #endif

@@ -12,7 +12,7 @@ cd "$(dirname "$0")/../.."
 
 ALL=(nft_method nft_drop_rule nft_drop_joined nft_policy nft_accept_default nft_verdicts_drop_only
 	nft_jump_target nft_print_text nft_ruleset_unchanged nft_stored_filter nft_schema
-	nft_listen_only nft_sigkill_cleanup nft_verdicts_typo nft_dropmon_profile)
+	nft_listen_only nft_chain_verdict nft_sigkill_cleanup nft_verdicts_typo nft_dropmon_profile)
 require_bpf "${ALL[@]}" || exit 0
 PY=/usr/bin/python3
 for need in nft jq; do
@@ -155,8 +155,8 @@ else
 fi
 
 # Without --allow-system-changes nothing is added: rete says what it would add, and reports
-# the packets the ruleset itself traces (trace messages), or every packet while a rule sets
-# nftrace anywhere (the kprobe: nftables tracing is on).
+# the packets the ruleset itself traces (trace messages), or each base chain's final verdict
+# (the kprobe way: a kretprobe on nft_do_chain, the rule unknown).
 $B nft -f - <<EOF
 table ip rete_user_trace {
 	chain c_pre {
@@ -167,20 +167,28 @@ table ip rete_user_trace {
 EOF
 F4=$TMP/nft-listen.json
 "$RETE" collect -c nft,skb -o "$F4" --cmd "sh $TMP/traffic.sh" >/dev/null 2>"$TMP/nft4.err"
-tables_during=$(grep -c rete_trace_ "$TMP/nft4.err")
 udp=$(jq -c 'select(.nft.chain_name == "c_input" and .nft.policy == true and .packet)' "$F4" | wc -l)
 tcp=$(jq -c 'select(.nft.chain_name == "c_user")' "$F4" | wc -l)
 if [ $METHOD = kprobe ]; then
-	msg='with --allow-system-changes, rete adds the table ip rete_trace_'
-	tcp_ok=$([ "$tcp" -gt 0 ] && echo y)
+	cdrops=$(jq -c 'select(.nft.chain_name == "c_input" and .nft.verdict == "drop" and
+		.nft.chain_verdict == true and (.nft | has("rule_handle") | not) and .packet)' "$F4" | wc -l)
+	others=$(jq -c 'select(.nft and .nft.chain_verdict != true)' "$F4" | wc -l)
+	skip nft_listen_only "the kernel has kprobes: without --allow-system-changes rete reports base chains' verdicts (nft_chain_verdict)"
+	if grep -q "without a ruleset change, each base chain's final verdict" "$TMP/nft4.err" &&
+		! grep -q 'added the table' "$TMP/nft4.err" && [ "$cdrops" -ge 2 ] &&
+		[ "$tcp" -eq 0 ] && [ "$others" -eq 0 ]; then
+		pass nft_chain_verdict
+	else
+		fail nft_chain_verdict "$cdrops c_input drops, $tcp c_user events, $others others; $(grep -m1 nft: "$TMP/nft4.err")"
+	fi
 else
-	msg='with --allow-system-changes, rete adds the tables ip and ip6 rete_trace_'
-	tcp_ok=$([ "$tcp" -eq 0 ] && echo y)
-fi
-if grep -q "$msg" "$TMP/nft4.err" && [ "$udp" -gt 0 ] && [ -n "$tcp_ok" ]; then
-	pass nft_listen_only
-else
-	fail nft_listen_only "udp policy events $udp, tcp $tcp; $(grep nft: "$TMP/nft4.err" | head -2)"
+	skip nft_chain_verdict "this kernel has no kprobes: without --allow-system-changes rete reports the packets the ruleset traces (nft_listen_only)"
+	if grep -q 'with --allow-system-changes, rete adds the tables ip and ip6 rete_trace_' "$TMP/nft4.err" &&
+		[ "$udp" -gt 0 ] && [ "$tcp" -eq 0 ]; then
+		pass nft_listen_only
+	else
+		fail nft_listen_only "udp policy events $udp, tcp $tcp; $(grep nft: "$TMP/nft4.err" | head -2)"
+	fi
 fi
 $B nft delete table ip rete_user_trace
 

@@ -94,7 +94,13 @@ static const char escaped[] =
 	"\"verdict\":\"goto\",\"verdict_chain_name\":\"\",\"table_handle\":0,"
 	"\"chain_handle\":0,\"rule_handle\":-42,\"policy\":false}";
 
-static const char *const shapes[] = { rule_drop, policy_accept, jump, negative, escaped };
+/* rete's own: a base chain's final verdict (kretprobe on nft_do_chain). */
+static const char chain_verdict[] =
+	"{\"table_name\":\"filter\",\"chain_name\":\"input\",\"verdict\":\"accept\","
+	"\"table_handle\":2,\"chain_handle\":1,\"policy\":false,\"chain_verdict\":true}";
+
+static const char *const shapes[] = { rule_drop, policy_accept, jump, negative, escaped,
+				       chain_verdict };
 
 static void test_table_round_trip(void **state)
 {
@@ -123,6 +129,10 @@ static void test_table_round_trip(void **state)
 	assert_int_equal(table_read(policy_accept, &n), 0);
 	assert_false(n.has_rule_handle);
 	assert_true(n.policy);
+	assert_false(n.has_chain_verdict);
+
+	assert_int_equal(table_read(chain_verdict, &n), 0);
+	assert_true(n.has_chain_verdict && n.chain_verdict);
 
 	assert_int_equal(table_read(negative, &n), 0);
 	assert_true(n.table_handle == -1);
@@ -313,6 +323,11 @@ static void test_decode_record(void **state)
 	assert_true(n.has_verdict_chain);
 	assert_int_equal(strlen(n.verdict_chain_name), RETE_NFT_NAME);
 
+	/* A base chain's final verdict (nft_do_chain): no rule, no target. */
+	r.flags = RETE_NFT_F_CHAIN;
+	r.verdict = 0;
+	decode_text(&r, sizeof(r), "table filter (2) chain input (1) drop (chain verdict)");
+
 	/* An unknown code, a short record, another record type. */
 	r.flags = RETE_NFT_F_RULE;
 	r.verdict = 77;
@@ -442,7 +457,10 @@ static void test_table_schema(void **state)
 		"\"rule_handle\":{\"description\":\"Handle of the rule; absent for a chain "
 		"policy.\",\"type\":[\"integer\",\"null\"],\"format\":\"int64\"},"
 		"\"policy\":{\"description\":\"Whether the verdict is the chain's policy.\","
-		"\"type\":\"boolean\"}},"
+		"\"type\":\"boolean\"},"
+		"\"chain_verdict\":{\"description\":\"rete: the base chain's final verdict, which "
+		"rule (or the policy) decided being unknown; absent otherwise.\","
+		"\"type\":[\"boolean\",\"null\"]}},"
 		"\"required\":[\"table_name\",\"chain_name\",\"verdict\",\"table_handle\","
 		"\"chain_handle\",\"policy\"]}");
 	/* Every field has its sentence. */

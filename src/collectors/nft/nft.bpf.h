@@ -13,6 +13,10 @@
  * or the base chain. Userspace finds which argument is which in BTF
  * (rete_chain_cfg.nft_arg_*); the traceinfo's layout is relocated by CO-RE
  * against the kernel's or the nf_tables module's BTF.
+ *
+ * Without --allow-system-changes (tracing stays off), a kretprobe on
+ * nft_do_chain gives each base chain's final verdict instead
+ * (rete_nft_chain_read).
  */
 #ifndef RETE_BPF_COLLECTOR_NFT_H
 #define RETE_BPF_COLLECTOR_NFT_H
@@ -24,6 +28,7 @@
 #include "rete_builder.bpf.h"
 #include "rete_cfg.bpf.h"
 #include "rete_ctx.bpf.h"
+#include "rete_maps.bpf.h"
 #include "uapi/rete_sections.h"
 
 /* The traceinfo before 6.4. */
@@ -35,6 +40,8 @@ struct nft_traceinfo___pre64 {
 } __attribute__((preserve_access_index));
 
 #define RETE_NFT_TRACETYPE_POLICY 1	/* enum nft_trace_types */
+#define RETE_NF_DROP 0
+#define RETE_NF_STOLEN 2
 #define RETE_NF_VERDICT_MASK 0xff
 /* Rules walked to find a rule's chain (6.4+): the rest of a longer chain is not walked. */
 #define RETE_NFT_WALK_MAX 512
@@ -152,15 +159,118 @@ static __always_inline bool rete_nft_read(const __u64 *args, struct rete_sec_nft
 	return true;
 }
 
+/*
+ * The packet and base chain nft_do_chain is running on this CPU (the chain
+ * way), kept from its entry until the packet's drop is seen at kfree_skb.
+ */
+struct rete_nft_cur {
+	__u64 skb;
+	__u64 chain;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct rete_nft_cur);
+} rete_nft_cur SEC(".maps");
+
+static __always_inline struct rete_nft_cur *rete_nft_cur_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&rete_nft_cur, &zero);
+}
+
+/* A base chain's final verdict into e (the chain way: no rule, no target). */
+static __always_inline void rete_nft_chain_fill(struct rete_sec_nft *e,
+						const struct nft_chain *chain, __s32 code)
+{
+	e->verdict = code;
+	e->flags = RETE_NFT_F_CHAIN;
+	e->rule_handle = 0;
+	e->chain_handle = (__s64)BPF_CORE_READ(chain, handle);
+	e->table_handle = (__s64)BPF_CORE_READ(chain, table, handle);
+	if (bpf_probe_read_kernel_str(e->chain_name, sizeof(e->chain_name),
+				      BPF_CORE_READ(chain, name)) < 0)
+		e->chain_name[0] = '\0';
+	if (bpf_probe_read_kernel_str(e->table_name, sizeof(e->table_name),
+				      BPF_CORE_READ(chain, table, name)) < 0)
+		e->table_name[0] = '\0';
+	e->verdict_chain[0] = '\0';
+}
+
+static __always_inline bool rete_nft_wanted(__s32 code)
+{
+	return code >= -5 && code <= 5 && (rete_cfg.nft_verdicts & (1ULL << (code + 5)));
+}
+
+/* At nft_do_chain's entry: remember its packet and base chain. */
+static __always_inline void rete_nft_chain_enter(const __u64 *args)
+{
+	const struct nft_pktinfo *pkt = rete_nft_arg(args, 0);
+	struct rete_nft_cur *cur = rete_nft_cur_get();
+
+	if (!cur || !pkt)
+		return;
+	cur->skb = (__u64)BPF_CORE_READ(pkt, skb);
+	cur->chain = rete_arg(args, 1);
+}
+
+/*
+ * At its return (args: the entry's): a base chain's final verdict. Which
+ * rule decided is unknown, and whether the policy did. A drop is left to
+ * kfree_skb (rete_nft_drop_match): 6.8+ has freed the packet already
+ * (NF_STOLEN with the error in the high bits), older kernels free it next.
+ */
+static __always_inline bool rete_nft_chain_read(const __u64 *args, __u32 ret,
+						struct rete_sec_nft *e, struct sk_buff **ret_skb)
+{
+	const struct nft_pktinfo *pkt = rete_nft_arg(args, 0);
+	const struct nft_chain *chain = rete_nft_arg(args, 1);
+	__s32 code = (__s32)(ret & RETE_NF_VERDICT_MASK);
+	struct rete_nft_cur *cur;
+
+	if (code == RETE_NF_DROP || (code == RETE_NF_STOLEN && (ret >> 16)))
+		return false;
+	cur = rete_nft_cur_get();
+	if (cur)
+		cur->skb = 0;
+	if (!pkt || !chain || !rete_nft_wanted(code))
+		return false;
+	*ret_skb = BPF_CORE_READ(pkt, skb);
+	rete_nft_chain_fill(e, chain, code);
+	return true;
+}
+
+/*
+ * At kfree_skb: the packet nft_do_chain's base chain dropped on this CPU
+ * gets the nft section (verdict drop, that chain).
+ */
+static __always_inline void rete_nft_drop_match(struct rete_ctx *rc)
+{
+	struct rete_nft_cur *cur = rete_nft_cur_get();
+
+	if (!cur || !cur->skb || cur->skb != (__u64)rc->skb || !cur->chain)
+		return;
+	if (rete_cfg.nft_drop_reason && rc->reason != rete_cfg.nft_drop_reason)
+		return;
+	cur->skb = 0;
+	if (!rete_nft_wanted(RETE_NF_DROP))
+		return;
+	rete_nft_chain_fill(&rc->scratch->nft, (const struct nft_chain *)cur->chain, RETE_NF_DROP);
+	rc->has_nft = true;
+}
+
 static __always_inline void rete_collect_nft(struct rete_builder *b, const struct rete_ctx *rc)
 {
 	struct rete_sec_nft *e;
 
-	if (!rc->nft)
+	if (!rc->has_nft)
 		return;
 	e = rete_sec_add(b, RETE_OWNER_NFT, RETE_SEC_T_MAIN, sizeof(*e));
 	if (e)
-		__builtin_memcpy(e, rc->nft, sizeof(*e));
+		__builtin_memcpy(e, &rc->scratch->nft, sizeof(*e));
 }
 
 #endif

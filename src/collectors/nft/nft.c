@@ -636,7 +636,7 @@ static int nft_selection(const struct rete_collector_env *env, struct rete_nftra
 	return 0;
 }
 
-/* The kprobe method: only the switch table, with --allow-system-changes. */
+/* The kprobe on __nft_trace_packet (--allow-system-changes): only the switch table. */
 static int nft_start_kprobe(const struct rete_collector_env *env,
 			    const struct rete_collector_sink *sink, struct nft_state *st,
 			    char *err, size_t errlen)
@@ -645,15 +645,6 @@ static int nft_start_kprobe(const struct rete_collector_env *env,
 	int rc;
 
 	snprintf(table, sizeof(table), "%s%d", RETE_NFTRACE_TABLE_PREFIX, (int)getpid());
-	if (!env->opts->allow_system_changes) {
-		note(sink, env->opts->named ? RETE_NOTE_WARN : RETE_NOTE_INFO,
-		     "nft: the kernel reports rules and verdicts to kprobe:%s only while a rule "
-		     "of the ruleset sets nftrace (meta nftrace set 1); with "
-		     "--allow-system-changes, rete adds the table ip %s (a chain on no hook "
-		     "holding that rule), which switches it on, and removes it at exit",
-		     RETE_NFT_KPROBE_FUNC, table);
-		return 0;
-	}
 	rc = rete_nftrace_open(-1, &st->sw.t, err, errlen);
 	if (rc)
 		return rc;
@@ -684,7 +675,19 @@ static int nft_start(const struct rete_collector_env *env, const struct rete_col
 	if (!st)
 		return -ENOMEM;
 	st->verdicts = env->opts->nft_verdicts;
-	if (rete_nft_kprobe_chosen(env)) {
+	switch (rete_nft_kprobe_chosen(env)) {
+	case RETE_NFT_WAY_MESSAGES:
+		break;
+	case RETE_NFT_WAY_CHAIN:
+		note(sink, RETE_NOTE_INFO,
+		     "nft: without a ruleset change, each base chain's final verdict "
+		     "(kretprobe:%s; the rule is not known); every rule, jump and policy need "
+		     "--allow-system-changes (rete then adds the table ip %s%d, a chain on no "
+		     "hook holding meta nftrace set 1, removed at exit)",
+		     RETE_NFT_CHAIN_FUNC, RETE_NFTRACE_TABLE_PREFIX, (int)getpid());
+		*state = st;
+		return 0;
+	case RETE_NFT_WAY_TRACE:
 		st->kprobe = true;
 		rc = nft_start_kprobe(env, sink, st, err, errlen);
 		if (rc) {

@@ -3,6 +3,8 @@
  * the kernel's or the nf_tables module's BTF, tells the BPF half which
  * argument holds what (the function's arguments changed in 6.4); the probe
  * is attached with the nft program by the kprobe backend (RETE_PROBE_F_NFT).
+ * Without --allow-system-changes tracing stays off: a kretprobe on
+ * nft_do_chain(pkt, priv) reports each base chain's final verdict.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -72,9 +74,62 @@ static int layout(const struct btf *btf, int func, uint8_t *cfg_bytes, char *why
 	return 0;
 }
 
+/* nft_do_chain(const struct nft_pktinfo *pkt, void *priv): what rete_nft_chain_read reads. */
+static int chain_layout(const struct btf *btf, int func, char *why, size_t whylen)
+{
+	const struct btf_type *proto = btf__type_by_id(btf, btf__type_by_id(btf, func)->type);
+
+	if (!proto || !btf_is_func_proto(proto) || btf_vlen(proto) < 2 ||
+	    strcmp(param_type(btf, btf_params(proto)[0].type), "nft_pktinfo")) {
+		snprintf(why, whylen, "the prototype of %s is not (struct nft_pktinfo *, void *)",
+			 RETE_NFT_CHAIN_FUNC);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* SKB_DROP_REASON_NETFILTER_DROP's value here, 0 when the kernel has none. */
+static uint32_t netfilter_drop_reason(const struct btf *btf)
+{
+	int id = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+
+	for (int i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, btf_enum(t)[i].name_off),
+			    "SKB_DROP_REASON_NETFILTER_DROP"))
+			return (uint32_t)btf_enum(t)[i].val;
+	return 0;
+}
+
+/*
+ * The chain way reports drops at skb:kfree_skb, where the packet is still
+ * alive: a probe that emits only the packets a base chain dropped (unless
+ * another collector or -p made it emit every drop).
+ */
+static int chain_drops(const struct rete_collector_env *env, struct rete_chain_cfg *c,
+		       char *why, size_t whylen)
+{
+	int rc;
+
+	if (btf__find_by_name_kind(env->btf, "btf_trace_kfree_skb", BTF_KIND_TYPEDEF) < 0) {
+		log_debug("nft: no skb:kfree_skb tracepoint: base chains' drops are not reported");
+		return 0;
+	}
+	rc = rete_probe_add_internal(env->probes, env->btf, "skb:kfree_skb", 0);
+	if (rc) {
+		snprintf(why, whylen, "cannot add the probe tp:skb:kfree_skb: %s", strerror(-rc));
+		return rc;
+	}
+	c->nft_drops = 1;
+	c->nft_drop_reason = netfilter_drop_reason(env->btf);
+	return 0;
+}
+
 int rete_nft_kprobe_setup(const struct rete_collector_env *env, struct rete_chain_cfg *cfg,
 			  char *why, size_t whylen)
 {
+	bool trace = env->opts->allow_system_changes;
+	const char *name = trace ? RETE_NFT_KPROBE_FUNC : RETE_NFT_CHAIN_FUNC;
 	struct rete_chain_cfg c = *cfg;
 	const struct btf *btf = env->btf;
 	struct btf *mod = NULL;
@@ -83,7 +138,7 @@ int rete_nft_kprobe_setup(const struct rete_collector_env *env, struct rete_chai
 	rc = rete_kernel_probe_type_usable(RETE_PROBE_KPROBE, why, whylen);
 	if (rc)
 		return rc;
-	func = btf__find_by_name_kind(btf, RETE_NFT_KPROBE_FUNC, BTF_KIND_FUNC);
+	func = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
 	if (func < 0) {
 		mod = btf__parse_split(NFT_MODULE_BTF, (struct btf *)btf);
 		if (!mod) {
@@ -91,38 +146,56 @@ int rete_nft_kprobe_setup(const struct rete_collector_env *env, struct rete_chai
 			return -ENOENT;
 		}
 		btf = mod;
-		func = btf__find_by_name_kind(btf, RETE_NFT_KPROBE_FUNC, BTF_KIND_FUNC);
+		func = btf__find_by_name_kind(btf, name, BTF_KIND_FUNC);
 	}
 	if (func < 0) {
-		snprintf(why, whylen, "nf_tables has no function %s in BTF", RETE_NFT_KPROBE_FUNC);
+		snprintf(why, whylen, "nf_tables has no function %s in BTF", name);
 		rc = -ENOENT;
 		goto out;
 	}
-	rc = layout(btf, func, (uint8_t *)&c, why, whylen);
+	rc = trace ? layout(btf, func, (uint8_t *)&c, why, whylen) :
+		     chain_layout(btf, func, why, whylen);
 	if (rc)
 		goto out;
-	rc = rete_probe_add_collector_kprobe(env->probes, RETE_NFT_KPROBE_FUNC,
-					     RETE_PROBE_F_EMIT | RETE_PROBE_F_NFT);
+	if (!trace) {
+		rc = chain_drops(env, &c, why, whylen);
+		if (rc)
+			goto out;
+	}
+	if (trace)
+		rc = rete_probe_add_collector_kprobe(env->probes, name,
+						     RETE_PROBE_F_EMIT | RETE_PROBE_F_NFT);
+	else
+		rc = rete_probe_add_collector_kretprobe(env->probes, name,
+							RETE_PROBE_F_EMIT | RETE_PROBE_F_NFT);
 	if (rc) {
-		snprintf(why, whylen, "cannot add the probe kprobe:%s: %s", RETE_NFT_KPROBE_FUNC,
-			 strerror(-rc));
+		snprintf(why, whylen, "cannot add the probe %s:%s: %s",
+			 trace ? "kprobe" : "kretprobe", name, strerror(-rc));
 		goto out;
 	}
 	c.nft = 1;
 	c.nft_verdicts = env->opts->nft_verdicts;
 	*cfg = c;
-	log_debug("nft: kprobe:%s, arguments info %u pkt %u verdict %u rule %u chain %u type %u "
-		  "(255: not an argument)", RETE_NFT_KPROBE_FUNC, c.nft_arg_info, c.nft_arg_pkt,
-		  c.nft_arg_verdict, c.nft_arg_rule, c.nft_arg_chain, c.nft_arg_type);
+	if (trace)
+		log_debug("nft: kprobe:%s, arguments info %u pkt %u verdict %u rule %u chain %u "
+			  "type %u (255: not an argument)", name, c.nft_arg_info, c.nft_arg_pkt,
+			  c.nft_arg_verdict, c.nft_arg_rule, c.nft_arg_chain, c.nft_arg_type);
+	else
+		log_debug("nft: kretprobe:%s", name);
 out:
 	btf__free(mod);
 	return rc;
 }
 
-bool rete_nft_kprobe_chosen(const struct rete_collector_env *env)
+enum rete_nft_way rete_nft_kprobe_chosen(const struct rete_collector_env *env)
 {
 	const struct rete_probe *p = rete_probe_set_find(env->probes, RETE_PROBE_KPROBE,
 							 RETE_NFT_KPROBE_FUNC);
 
-	return p && (p->flags & RETE_PROBE_F_NFT);
+	if (p && (p->flags & RETE_PROBE_F_NFT))
+		return RETE_NFT_WAY_TRACE;
+	p = rete_probe_set_find(env->probes, RETE_PROBE_KRETPROBE, RETE_NFT_CHAIN_FUNC);
+	if (p && (p->flags & RETE_PROBE_F_NFT))
+		return RETE_NFT_WAY_CHAIN;
+	return RETE_NFT_WAY_MESSAGES;
 }

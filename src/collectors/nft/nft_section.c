@@ -39,6 +39,10 @@ static const struct rete_field nft_f[] = {
 	  .doc = "Handle of the rule; absent for a chain policy." },
 	{ .name = "policy", .type = RETE_FT_BOOL, .off = OFF(policy),
 	  .doc = "Whether the verdict is the chain's policy." },
+	{ .name = "chain_verdict", .type = RETE_FT_BOOL, .flags = RETE_FF_OPT,
+	  .off = OFF(chain_verdict), .has_off = OFF(has_chain_verdict),
+	  .doc = "rete: the base chain's final verdict, which rule (or the policy) decided being "
+		 "unknown; absent otherwise." },
 };
 static const struct rete_fields nft_t = RETE_FIELDS("NftEvent", "Nft event section.", nft_f);
 
@@ -75,6 +79,8 @@ static int nft_decode(void *sec, uint8_t type, const void *raw, size_t len,
 	n->rule_handle = n->has_rule_handle ? r.rule_handle : 0;
 	n->policy = r.flags & RETE_NFT_F_POLICY;
 	n->has_verdict_chain = r.flags & RETE_NFT_F_VCHAIN;
+	n->chain_verdict = r.flags & RETE_NFT_F_CHAIN;
+	n->has_chain_verdict = n->chain_verdict;
 	if (n->has_verdict_chain)
 		copy_name(n->verdict_chain_name, r.verdict_chain, sizeof(r.verdict_chain));
 	return 0;
@@ -95,6 +101,8 @@ static int nft_text(const void *sec, bool multiline, struct rete_strbuf *out)
 	rete_strbuf_adds(out, n->verdict);
 	if (n->policy)
 		rete_strbuf_adds(out, " (policy)");
+	if (n->has_chain_verdict && n->chain_verdict)
+		rete_strbuf_adds(out, " (chain verdict)");
 	if (n->has_verdict_chain) {
 		rete_strbuf_adds(out, " chain ");
 		rete_strbuf_adds(out, n->verdict_chain_name);

@@ -26,6 +26,9 @@ struct rete_nft {
 	bool has_rule_handle;		/* none for a chain policy */
 	int64_t rule_handle;
 	bool policy;
+	/* rete's own: a base chain's final verdict, the rule unknown (kretprobe on nft_do_chain) */
+	bool has_chain_verdict;
+	bool chain_verdict;
 };
 
 extern const struct rete_section_desc rete_section_nft;
