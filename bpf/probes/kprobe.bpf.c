@@ -185,74 +185,28 @@ static __always_inline int rete_kprobe_nft_chain_return_run(struct pt_regs *ctx,
 	return rete_chain(rc);
 }
 
-SEC("rete_kprobe")
-int rete_kprobe_entry(struct pt_regs *ctx)
-{
-	struct rete_ctx rc = {};
-	int ret;
+/*
+ * A program: its run function with a context and this nesting level's
+ * scratch area (rete_scratch_enter), released on the way out.
+ */
+#define RETE_KPROBE_PROG(sec, name)						\
+	SEC(sec)								\
+	int name(struct pt_regs *ctx)						\
+	{									\
+		struct rete_ctx rc = {};					\
+		int ret;							\
+										\
+		rc.scratch = rete_scratch_enter();				\
+		if (!rc.scratch)						\
+			return 0;						\
+		ret = name##_run(ctx, &rc);					\
+		rete_scratch_exit();						\
+		return ret;							\
+	}
 
-	rc.scratch = rete_scratch_enter();
-	if (!rc.scratch)
-		return 0;
-	ret = rete_kprobe_entry_run(ctx, &rc);
-	rete_scratch_exit();
-	return ret;
-}
-
-SEC("rete_kprobe/return")
-int rete_kprobe_return(struct pt_regs *ctx)
-{
-	struct rete_ctx rc = {};
-	int ret;
-
-	rc.scratch = rete_scratch_enter();
-	if (!rc.scratch)
-		return 0;
-	ret = rete_kprobe_return_run(ctx, &rc);
-	rete_scratch_exit();
-	return ret;
-}
-
-/* Loaded only when the nft collector probes __nft_trace_packet. */
-SEC("rete_kprobe/nft")
-int rete_kprobe_nft(struct pt_regs *ctx)
-{
-	struct rete_ctx rc = {};
-	int ret;
-
-	rc.scratch = rete_scratch_enter();
-	if (!rc.scratch)
-		return 0;
-	ret = rete_kprobe_nft_run(ctx, &rc);
-	rete_scratch_exit();
-	return ret;
-}
-
-/* Loaded only when the nft collector reports base chains' verdicts. */
-SEC("rete_kprobe/nft_chain")
-int rete_kprobe_nft_chain_entry(struct pt_regs *ctx)
-{
-	struct rete_ctx rc = {};
-	int ret;
-
-	rc.scratch = rete_scratch_enter();
-	if (!rc.scratch)
-		return 0;
-	ret = rete_kprobe_nft_chain_entry_run(ctx, &rc);
-	rete_scratch_exit();
-	return ret;
-}
-
-SEC("rete_kprobe/nft_chain_return")
-int rete_kprobe_nft_chain_return(struct pt_regs *ctx)
-{
-	struct rete_ctx rc = {};
-	int ret;
-
-	rc.scratch = rete_scratch_enter();
-	if (!rc.scratch)
-		return 0;
-	ret = rete_kprobe_nft_chain_return_run(ctx, &rc);
-	rete_scratch_exit();
-	return ret;
-}
+RETE_KPROBE_PROG("rete_kprobe", rete_kprobe_entry)
+RETE_KPROBE_PROG("rete_kprobe/return", rete_kprobe_return)
+/* nft's, loaded only when the nft collector probes __nft_trace_packet or nft_do_chain. */
+RETE_KPROBE_PROG("rete_kprobe/nft", rete_kprobe_nft)
+RETE_KPROBE_PROG("rete_kprobe/nft_chain", rete_kprobe_nft_chain_entry)
+RETE_KPROBE_PROG("rete_kprobe/nft_chain_return", rete_kprobe_nft_chain_return)

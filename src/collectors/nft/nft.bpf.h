@@ -70,6 +70,21 @@ static __always_inline const struct nft_chain *rete_nft_rule_chain(const struct 
 	return BPF_CORE_READ(last, chain);
 }
 
+/* The chain's and its table's names and handles into e; no jump target yet. */
+static __always_inline void rete_nft_chain_names(struct rete_sec_nft *e,
+						 const struct nft_chain *chain)
+{
+	e->chain_handle = (__s64)BPF_CORE_READ(chain, handle);
+	e->table_handle = (__s64)BPF_CORE_READ(chain, table, handle);
+	if (bpf_probe_read_kernel_str(e->chain_name, sizeof(e->chain_name),
+				      BPF_CORE_READ(chain, name)) < 0)
+		e->chain_name[0] = '\0';
+	if (bpf_probe_read_kernel_str(e->table_name, sizeof(e->table_name),
+				      BPF_CORE_READ(chain, table, name)) < 0)
+		e->table_name[0] = '\0';
+	e->verdict_chain[0] = '\0';
+}
+
 /*
  * Fill e from __nft_trace_packet's arguments and find the packet; false when
  * there is nothing to report (tracing was off when the chain started, or a
@@ -141,15 +156,7 @@ static __always_inline bool rete_nft_read(const __u64 *args, struct rete_sec_nft
 		e->rule_handle = (__s64)BPF_CORE_READ_BITFIELD_PROBED(rule, handle);
 		e->flags |= RETE_NFT_F_RULE;
 	}
-	e->chain_handle = (__s64)BPF_CORE_READ(chain, handle);
-	e->table_handle = (__s64)BPF_CORE_READ(chain, table, handle);
-	if (bpf_probe_read_kernel_str(e->chain_name, sizeof(e->chain_name),
-				      BPF_CORE_READ(chain, name)) < 0)
-		e->chain_name[0] = '\0';
-	if (bpf_probe_read_kernel_str(e->table_name, sizeof(e->table_name),
-				      BPF_CORE_READ(chain, table, name)) < 0)
-		e->table_name[0] = '\0';
-	e->verdict_chain[0] = '\0';
+	rete_nft_chain_names(e, chain);
 	if (code == -3 || code == -4) {		/* NFT_JUMP, NFT_GOTO */
 		target = BPF_CORE_READ(verdict, chain);
 		if (target && bpf_probe_read_kernel_str(e->verdict_chain, sizeof(e->verdict_chain),
@@ -189,15 +196,7 @@ static __always_inline void rete_nft_chain_fill(struct rete_sec_nft *e,
 	e->verdict = code;
 	e->flags = RETE_NFT_F_CHAIN;
 	e->rule_handle = 0;
-	e->chain_handle = (__s64)BPF_CORE_READ(chain, handle);
-	e->table_handle = (__s64)BPF_CORE_READ(chain, table, handle);
-	if (bpf_probe_read_kernel_str(e->chain_name, sizeof(e->chain_name),
-				      BPF_CORE_READ(chain, name)) < 0)
-		e->chain_name[0] = '\0';
-	if (bpf_probe_read_kernel_str(e->table_name, sizeof(e->table_name),
-				      BPF_CORE_READ(chain, table, name)) < 0)
-		e->table_name[0] = '\0';
-	e->verdict_chain[0] = '\0';
+	rete_nft_chain_names(e, chain);
 }
 
 static __always_inline bool rete_nft_wanted(__s32 code)
