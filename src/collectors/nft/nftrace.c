@@ -394,19 +394,19 @@ int rete_nftrace_delete(struct rete_nftrace_ns *ns, uint8_t family, const char *
 	return rc;
 }
 
-int rete_nftrace_install(struct rete_nftrace_ns *ns, const char *table,
-			 const struct rete_nftrace_sel *sel, char *err, size_t errlen)
+/*
+ * One batch: table in the first nfam families, each with the chains
+ * chains[0..nchains) (hooks[] indexes or RETE_NFTRACE_NO_HOOK) and their rule.
+ */
+static int add_tables(struct rete_nftrace_ns *ns, const char *table, size_t nfam,
+		      const size_t *chains, size_t nchains, const struct rete_nftrace_sel *sel,
+		      char *err, size_t errlen)
 {
-	char *buf;
 	struct mnl_nlmsg_batch *b;
 	size_t nmsg = 0;
+	char *buf;
 	int rc = 0;
 
-	if (sel->insns && (sel->n == 0 || sel->n > RETE_NFTRACE_MAX_INSNS)) {
-		snprintf(err, errlen, "the packet filter is %zu classic BPF instructions, and an "
-			 "nftables rule holds at most %d", sel->n, RETE_NFTRACE_MAX_INSNS);
-		return -E2BIG;
-	}
 	snprintf(ns->table, sizeof(ns->table), "%s", table);
 	buf = malloc(NL_BUF);
 	if (!buf)
@@ -414,13 +414,13 @@ int rete_nftrace_install(struct rete_nftrace_ns *ns, const char *table,
 	b = mnl_nlmsg_batch_start(buf, NL_BUF);
 	nftnl_batch_begin(mnl_nlmsg_batch_current(b), ++ns->seq);
 	mnl_nlmsg_batch_next(b);
-	for (size_t f = 0; f < 2 && !rc; f++) {
+	for (size_t f = 0; f < nfam && !rc; f++) {
 		rc = put_table(b, ns, NFT_MSG_NEWTABLE, families[f], table);
 		nmsg++;
-		for (size_t h = 0; h < sizeof(hooks) / sizeof(hooks[0]) && !rc; h++) {
-			rc = put_chain(b, ns, families[f], table, h);
+		for (size_t c = 0; c < nchains && !rc; c++) {
+			rc = put_chain(b, ns, families[f], table, chains[c]);
 			if (!rc)
-				rc = put_rule(b, ns, families[f], table, h, sel);
+				rc = put_rule(b, ns, families[f], table, chains[c], sel);
 			nmsg += 2;
 		}
 	}
@@ -431,47 +431,38 @@ int rete_nftrace_install(struct rete_nftrace_ns *ns, const char *table,
 	mnl_nlmsg_batch_stop(b);
 	free(buf);
 	if (rc) {
-		snprintf(err, errlen, "cannot add the nftables trace table %s: %s", table,
+		snprintf(err, errlen, "cannot add the nftables table %s: %s", table,
 			 strerror(-rc));
 		return rc;
 	}
-	ns->installed[0] = ns->installed[1] = true;
+	for (size_t f = 0; f < nfam; f++)
+		ns->installed[f] = true;
 	return 0;
+}
+
+int rete_nftrace_install(struct rete_nftrace_ns *ns, const char *table,
+			 const struct rete_nftrace_sel *sel, char *err, size_t errlen)
+{
+	static const size_t chains[] = { 0, 1 };	/* hooks[] */
+
+	_Static_assert(sizeof(hooks) / sizeof(hooks[0]) == 2, "one chain per hook");
+
+	if (sel->insns && (sel->n == 0 || sel->n > RETE_NFTRACE_MAX_INSNS)) {
+		snprintf(err, errlen, "the packet filter is %zu classic BPF instructions, and an "
+			 "nftables rule holds at most %d", sel->n, RETE_NFTRACE_MAX_INSNS);
+		return -E2BIG;
+	}
+	return add_tables(ns, table, 2, chains, sizeof(chains) / sizeof(chains[0]), sel, err,
+			  errlen);
 }
 
 int rete_nftrace_install_switch(struct rete_nftrace_ns *ns, const char *table, char *err,
 				size_t errlen)
 {
+	static const size_t chains[] = { RETE_NFTRACE_NO_HOOK };
 	const struct rete_nftrace_sel all = { 0 };
-	struct mnl_nlmsg_batch *b;
-	char *buf;
-	int rc;
 
-	snprintf(ns->table, sizeof(ns->table), "%s", table);
-	buf = malloc(NL_BUF);
-	if (!buf)
-		return -ENOMEM;
-	b = mnl_nlmsg_batch_start(buf, NL_BUF);
-	nftnl_batch_begin(mnl_nlmsg_batch_current(b), ++ns->seq);
-	mnl_nlmsg_batch_next(b);
-	rc = put_table(b, ns, NFT_MSG_NEWTABLE, families[0], table);
-	if (!rc)
-		rc = put_chain(b, ns, families[0], table, RETE_NFTRACE_NO_HOOK);
-	if (!rc)
-		rc = put_rule(b, ns, families[0], table, RETE_NFTRACE_NO_HOOK, &all);
-	nftnl_batch_end(mnl_nlmsg_batch_current(b), ++ns->seq);
-	mnl_nlmsg_batch_next(b);
-	if (!rc)
-		rc = batch_send(ns, b, 3);
-	mnl_nlmsg_batch_stop(b);
-	free(buf);
-	if (rc) {
-		snprintf(err, errlen, "cannot add the nftables table %s: %s", table,
-			 strerror(-rc));
-		return rc;
-	}
-	ns->installed[0] = true;
-	return 0;
+	return add_tables(ns, table, 1, chains, 1, &all, err, errlen);
 }
 
 int rete_nftrace_uninstall(struct rete_nftrace_ns *ns)
